@@ -1,0 +1,46 @@
+{#- Type and rename one raw table in the Comtrade v1 layout (47 fields). Shared by the API rows and
+    the website exports, which carry the same fields in different encodings. -#}
+{% macro comtrade_v1_typed(relation) %}
+select
+    _load_id as load_id,
+    _file_path as source_file,
+    _loaded_at as loaded_at,
+    trim(typeCode) as type_code,
+    trim(freqCode) as freq_code,
+    cast(refYear as integer) as ref_year,
+    cast(refMonth as integer) as ref_month,
+    -- refMonth 52 marks an annual figure, not a month.
+    case when cast(refMonth as integer) between 1 and 12 then cast(refMonth as integer) end as month,
+    trim(period) as period,
+    cast(reporterCode as integer) as reporter_code,
+    nullif(trim(reporterISO), '') as reporter_iso_as_reported,
+    nullif(trim(reporterDesc), '') as reporter_desc,
+    trim(flowCode) as flow_code,
+    cast(partnerCode as integer) as partner_code,
+    nullif(trim(partnerISO), '') as partner_iso_as_reported,
+    nullif(trim(partnerDesc), '') as partner_desc,
+    cast(partner2Code as integer) as partner2_code,
+    trim(classificationCode) as classification_code,
+    {{ hs_vintage_of('trim(classificationCode)') }} as hs_vintage,
+    {{ parse_bool('isOriginalClassification') }} as is_original_classification,
+    {{ hs_code_clean('cmdCode') }} as cmd_code,
+    nullif(trim(cmdDesc), '') as cmd_desc,
+    trim(customsCode) as customs_code,
+    cast(trim(motCode) as integer) as mot_code,
+    cast(trim(mosCode) as integer) as mos_code,
+    cast(qtyUnitCode as integer) as qty_unit_code,
+    nullif(trim(qtyUnitAbbr), '') as qty_unit_abbr,
+    {{ parse_number('qty') }} as qty,
+    {{ parse_number('altQty') }} as alt_qty,
+    cast(altQtyUnitCode as integer) as alt_qty_unit_code,
+    {{ parse_number('netWgt') }} as net_weight_kg,
+    {{ parse_bool('isNetWgtEstimated') }} as is_net_weight_estimated,
+    {{ parse_number('grossWgt') }} as gross_weight_kg,
+    {{ parse_number('cifvalue') }} as cif_value_usd,
+    {{ parse_number('fobvalue') }} as fob_value_usd,
+    {{ parse_number('primaryValue') }} as primary_value_usd,
+    cast(legacyEstimationFlag as integer) as legacy_estimation_flag,
+    {{ parse_bool('isReported') }} as is_reported,
+    {{ parse_bool('isAggregate') }} as is_aggregate
+from {{ relation }}
+{% endmacro %}

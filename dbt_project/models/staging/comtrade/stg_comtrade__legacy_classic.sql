@@ -1,0 +1,26 @@
+-- Pre-2023 Comtrade website download (classic layout). Partner is always World in this extract.
+select
+    _load_id as load_id,
+    _file_path as source_file,
+    _loaded_at as loaded_at,
+    trim("Classification") as classification_code,
+    {{ hs_vintage_of('trim("Classification")') }} as hs_vintage,
+    cast("Year" as integer) as ref_year,
+    trim("Period") as period,
+    cast("Aggregate Level" as integer) as aggregate_level,
+    cast("Trade Flow Code" as integer) as trade_flow_code,
+    trim("Trade Flow") as trade_flow,
+    cast("Reporter Code" as integer) as reporter_code,
+    trim("Reporter") as reporter_desc,
+    nullif(trim("Reporter ISO"), '') as reporter_iso_as_reported,
+    cast("Partner Code" as integer) as partner_code,
+    trim("Partner") as partner_desc,
+    nullif(trim("Partner ISO"), '') as partner_iso_as_reported,
+    {{ hs_code_clean('"Commodity Code"') }} as cmd_code,
+    trim("Commodity") as cmd_desc,
+    {{ parse_number('"Netweight (kg)"') }} as net_weight_kg,
+    {{ parse_number('"Trade Value (US$)"') }} as trade_value_usd,
+    {{ parse_number('"CIF Trade Value (US$)"') }} as cif_value_usd,
+    {{ parse_number('"FOB Trade Value (US$)"') }} as fob_value_usd,
+    nullif(trim("Flag"), '') as flag
+from {{ source('raw_comtrade', 'comtrade__legacy_classic') }}

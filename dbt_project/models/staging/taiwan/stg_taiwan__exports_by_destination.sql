@@ -1,0 +1,12 @@
+-- Taiwan customs exports by 11-digit CCC code and destination (Chinese names), USD.
+select
+    _load_id as load_id,
+    _file_path as source_file,
+    _loaded_at as loaded_at,
+    cast("Year" as integer) as year,
+    trim("Country") as destination_name_zh,
+    trim("HS Code") as ccc_code,
+    left(trim("HS Code"), 6) as hs6,
+    trim("Description") as description,
+    {{ parse_number('"Export Value (USD)"') }} as export_value_usd
+from {{ source('raw_taiwan', 'taiwan__exports_by_destination') }}

@@ -1,0 +1,7 @@
+{#- No two rows share the same values of these columns (the model's grain). -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+select {{ combination_of_columns | join(', ') }}, count(*) as n
+from {{ model }}
+group by all
+having count(*) > 1
+{% endtest %}

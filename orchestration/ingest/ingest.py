@@ -1,0 +1,88 @@
+"""Ingest every file of one raw table: land, validate with its GX suite, then promote or reject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from data_quality.runner import SuiteOutcome, load_suite_dict, record_results, validate_relation
+from orchestration.ingest import landing
+from orchestration.ingest.registry import RawTable
+
+
+@dataclass
+class FileResult:
+    file_path: str
+    status: str  # promoted | rejected | unchanged | unreadable
+    rows: int = 0
+    load_id: str | None = None
+    expectations: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestReport:
+    table: RawTable
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status in ("promoted", "unchanged") for f in self.files) and bool(self.files)
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [f for f in self.files if f.status in ("rejected", "unreadable")]
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def rows_promoted(self) -> int:
+        return sum(f.rows for f in self.files if f.status == "promoted")
+
+    @property
+    def error_message(self) -> str:
+        if not self.files:
+            return f"raw.{self.table.name}: no files match {list(self.table.patterns)}"
+        return "\n".join(f"raw.{self.table.name} <- {f.file_path}: {f.message}" for f in self.failures)
+
+
+def failure_message(outcome: SuiteOutcome) -> str:
+    return "; ".join(o.describe() for o in outcome.failures)
+
+
+def ingest_table(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    data_dir: Path,
+    files: list[Path] | None = None,
+) -> IngestReport:
+    landing.ensure_meta(con)
+    landing.ensure_raw_table(con, table)
+    report = IngestReport(table)
+    suite = load_suite_dict(table.suite_name)
+    for path in files if files is not None else landing.discover_files(table, data_dir):
+        rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
+        sha = landing.file_sha256(path)
+        if landing.already_current(con, table, rel, sha):
+            report.files.append(FileResult(rel, "unchanged"))
+            continue
+        try:
+            load = landing.land_file(con, table, path, rel, sha)
+        except landing.LandingError as exc:
+            report.files.append(FileResult(rel, "unreadable", message=str(exc)))
+            continue
+        outcome = validate_relation(con, load.landing_table, suite, table.grain)
+        record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
+        if outcome.success:
+            landing.promote(con, load)
+            report.files.append(FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated))
+        else:
+            message = failure_message(outcome)
+            landing.reject(con, load, message)
+            report.files.append(
+                FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message)
+            )
+    return report

@@ -1,0 +1,58 @@
+"""SQL that reads one source file exactly as written (every value as text), by reader kind.
+
+Each reader returns a SELECT yielding the file's columns plus `_row_number` (order in the file).
+Readers use DuckDB's own scanners so large files stream instead of passing through Python.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.ingest.registry import RawTable
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_sql(table: RawTable, path: Path) -> str:
+    """A SELECT that yields the file's rows exactly as written (all text), plus _row_number."""
+    src = quote(str(path))
+    if table.reader == "csv":
+        return (
+            "select row_number() over () as _row_number, * from read_csv("
+            f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, "
+            "quote='\"', escape='\"', strict_mode=true, null_padding=false)"
+        )
+    if table.reader == "json_results":
+        return (
+            "select row_number() over () as _row_number, columns(* exclude (_r))::varchar from ("
+            f"select unnest({table.json_path}, max_depth := 2), 1 as _r "
+            f"from read_json({src}, maximum_object_size=268435456))"
+        )
+    if table.reader == "json_object":
+        return (
+            "select row_number() over () as _row_number, je.key as name_zh, "
+            "je.value ->> '$' as name_en "
+            f"from read_text({src}) t, json_each(t.content) je"
+        )
+    if table.reader == "csv_cells":
+        # Heterogeneous headers across files: keep every non-empty cell with its header text.
+        return f"""
+            with src as (
+                select row_number() over () as _r, *
+                from read_csv({src}, header=false, all_varchar=true, null_padding=true,
+                              encoding={quote(table.encoding)}, quote='"', escape='"')
+            ),
+            cells as (unpivot src on columns(* exclude (_r)) into name col value value),
+            hdr as (select col, value as column_name from cells where _r = 1)
+            select row_number() over (order by c._r, c.col) as _row_number,
+                   (c._r - 1)::varchar as row_number,
+                   (cast(regexp_extract(c.col, '(\\d+)$', 1) as integer) + 1)::varchar
+                       as column_position,
+                   h.column_name,
+                   c.value
+            from cells c left join hdr h using (col)
+            where c._r > 1
+        """
+    raise ValueError(f"unknown reader {table.reader}")

@@ -1,0 +1,384 @@
+"""Which files land in which raw table, and how each is read.
+
+One entry per raw table. Files are found by glob under SAMPLE_DATA_DIR (or a landing area for the
+live connectors); every file becomes one load of its table. Column lists are the header names as
+the source publishes them: the raw layer keeps them verbatim, staging renames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ReaderKind = Literal["csv", "json_results", "json_object", "csv_cells"]
+
+# The 47 fields of a UN Comtrade v1 record (data API, bulk files and the website's CSV export).
+COMTRADE_V1_FIELDS: tuple[str, ...] = (
+    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
+    "reporterISO", "reporterDesc", "flowCode", "flowDesc", "partnerCode", "partnerISO",
+    "partnerDesc", "partner2Code", "partner2ISO", "partner2Desc", "classificationCode",
+    "classificationSearchCode", "isOriginalClassification", "cmdCode", "cmdDesc", "aggrLevel",
+    "isLeaf", "customsCode", "customsDesc", "mosCode", "motCode", "motDesc", "qtyUnitCode",
+    "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode", "altQtyUnitAbbr", "altQty",
+    "isAltQtyEstimated", "netWgt", "isNetWgtEstimated", "grossWgt", "isGrossWgtEstimated",
+    "cifvalue", "fobvalue", "primaryValue", "legacyEstimationFlag", "isReported", "isAggregate",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table: its files, how to read them, and what identifies one row within a load."""
+
+    name: str
+    source: str
+    description: str
+    patterns: tuple[str, ...]
+    reader: ReaderKind
+    columns: tuple[str, ...]
+    # Columns that identify a row within one load; validation partitions large loads on them
+    # so a duplicate key always lands in the same chunk.
+    grain: tuple[str, ...]
+    encoding: str = "utf-8"
+    optional_columns: tuple[str, ...] = ()
+    json_path: str = "results"
+    licence: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def suite_name(self) -> str:
+        return f"raw__{self.name}"
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return self.columns + self.optional_columns
+
+
+CELL_COLUMNS = ("row_number", "column_position", "column_name", "value")
+
+RAW_TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        name="comtrade__v1_records",
+        source="comtrade",
+        description="UN Comtrade v1 records (API rows saved as CSV, and the website's CSV exports)",
+        patterns=("comtrade/rows_us_china/*.csv",),
+        reader="csv",
+        columns=COMTRADE_V1_FIELDS,
+        optional_columns=("commodity_name", "hs_code", "query_year"),
+        grain=(
+            "typeCode",
+            "freqCode",
+            "period",
+            "reporterCode",
+            "flowCode",
+            "partnerCode",
+            "partner2Code",
+            "classificationCode",
+            "cmdCode",
+            "customsCode",
+            "motCode",
+        ),
+        licence="UN Comtrade terms of use; PNNL cmm-data extraction (MIT)",
+    ),
+    RawTable(
+        name="comtrade__ui_exports",
+        source="comtrade",
+        description="UN Comtrade website CSV exports, v1 layout, Latin-1, quoted, trailing comma",
+        patterns=("comtrade/ui_exports/*.csv",),
+        reader="csv",
+        encoding="latin-1",
+        columns=COMTRADE_V1_FIELDS,
+        grain=(
+            "typeCode",
+            "freqCode",
+            "period",
+            "reporterCode",
+            "flowCode",
+            "partnerCode",
+            "partner2Code",
+            "classificationCode",
+            "cmdCode",
+            "customsCode",
+            "motCode",
+        ),
+        licence="UN Comtrade terms of use",
+    ),
+    RawTable(
+        name="comtrade__legacy_classic",
+        source="comtrade",
+        description="Pre-2023 Comtrade website CSV download (classic layout)",
+        patterns=("comtrade/legacy/comtrade_*.csv",),
+        reader="csv",
+        encoding="latin-1",
+        columns=(
+            "Classification",
+            "Year",
+            "Period",
+            "Period Desc.",
+            "Aggregate Level",
+            "Is Leaf Code",
+            "Trade Flow Code",
+            "Trade Flow",
+            "Reporter Code",
+            "Reporter",
+            "Reporter ISO",
+            "Partner Code",
+            "Partner",
+            "Partner ISO",
+            "2nd Partner Code",
+            "2nd Partner",
+            "2nd Partner ISO",
+            "Customs Proc. Code",
+            "Customs",
+            "Mode of Transport Code",
+            "Mode of Transport",
+            "Commodity Code",
+            "Commodity",
+            "Qty Unit Code",
+            "Qty Unit",
+            "Qty",
+            "Alt Qty Unit Code",
+            "Alt Qty Unit",
+            "Alt Qty",
+            "Netweight (kg)",
+            "Gross weight (kg)",
+            "Trade Value (US$)",
+            "CIF Trade Value (US$)",
+            "FOB Trade Value (US$)",
+            "Flag",
+        ),
+        grain=(
+            "Classification",
+            "Period",
+            "Trade Flow Code",
+            "Reporter Code",
+            "Partner Code",
+            "Commodity Code",
+        ),
+        licence="UN Comtrade terms of use; andre-barbe/semiconductor-trade (MIT)",
+    ),
+    RawTable(
+        name="comtrade__legacy_api",
+        source="comtrade",
+        description="Retired comtrade.un.org/api/get fields as written by R",
+        patterns=("comtrade/legacy/data_comtrade_legacy_api.csv",),
+        reader="csv",
+        encoding="latin-1",
+        columns=(
+            "column00",
+            "pfCode",
+            "yr",
+            "period",
+            "periodDesc",
+            "aggrLevel",
+            "IsLeaf",
+            "rgCode",
+            "rgDesc",
+            "rtCode",
+            "rtTitle",
+            "rt3ISO",
+            "ptCode",
+            "ptTitle",
+            "pt3ISO",
+            "ptCode2",
+            "ptTitle2",
+            "pt3ISO2",
+            "cstCode",
+            "cstDesc",
+            "motCode",
+            "motDesc",
+            "cmdCode",
+            "cmdDescE",
+            "qtCode",
+            "qtDesc",
+            "qtAltCode",
+            "qtAltDesc",
+            "TradeQuantity",
+            "AltQuantity",
+            "NetWeight",
+            "GrossWeight",
+            "TradeValue",
+            "CIFValue",
+            "FOBValue",
+            "estCode",
+        ),
+        grain=("pfCode", "period", "rgCode", "rtCode", "ptCode", "cmdCode"),
+        licence="UN Comtrade terms of use; andre-barbe/semiconductor-trade (MIT)",
+    ),
+    RawTable(
+        name="comtrade__reporters",
+        source="comtrade",
+        description="Comtrade reference: reporters (M49-like codes, ISO2/ISO3, isGroup)",
+        patterns=("comtrade/reference/reference_Reporters.json",),
+        reader="json_results",
+        columns=(
+            "id",
+            "text",
+            "reporterCode",
+            "reporterDesc",
+            "reporterNote",
+            "reporterCodeIsoAlpha2",
+            "reporterCodeIsoAlpha3",
+            "entryEffectiveDate",
+            "isGroup",
+        ),
+        optional_columns=("entryExpiredDate",),
+        grain=("reporterCode",),
+        licence="UN Comtrade terms of use",
+    ),
+    RawTable(
+        name="comtrade__hs_codes",
+        source="comtrade",
+        description="Comtrade reference: combined HS codes with parent, level and standard unit",
+        patterns=("comtrade/reference/reference_HS.json",),
+        reader="json_results",
+        columns=("id", "text", "parent", "isLeaf", "aggrLevel", "standardUnitAbbr"),
+        grain=("id",),
+        licence="UN Comtrade terms of use",
+    ),
+    RawTable(
+        name="census__imports_hs10",
+        source="census",
+        description="US Census imports for consumption by HS10 and country (API column names)",
+        patterns=("census/us_imports_*.csv",),
+        reader="csv",
+        columns=(
+            "CTY_NAME",
+            "CON_VAL_YR",
+            "CAL_DUT_YR",
+            "I_COMMODITY",
+            "I_COMMODITY_SDESC",
+            "COMM_LVL",
+            "CTY_CODE",
+            "imports",
+            "duty",
+            "share",
+            "HS10",
+            "HS8",
+            "HS6",
+            "time",
+        ),
+        grain=("CTY_CODE", "I_COMMODITY", "time"),
+        licence="Public domain (US Census Bureau); extract from tradewartracker (MIT)",
+    ),
+    RawTable(
+        name="census__country_codes",
+        source="census",
+        description="Census CTY_CODE to ISO3 map (Federal Reserve Bank of Atlanta)",
+        patterns=("census/CensusCountryMapping_*.csv",),
+        reader="csv",
+        columns=("CTY_CODE", "ISO3", "country"),
+        grain=("CTY_CODE",),
+        licence="Public domain (US Census Bureau); tradewartracker (MIT)",
+    ),
+    RawTable(
+        name="usgs__mcs_world_cells",
+        source="usgs",
+        description="USGS MCS world production/reserves tables, every cell with its header",
+        patterns=(
+            "usgs_mcs/*/world/*_world.csv",
+            "usgs_mcs/*/world/world/*_world.csv",
+            "usgs_mcs/2022/individual_commodities/*_world.csv",
+            "usgs_mcs/2025_rare_earths_transcribed/*.csv",
+        ),
+        reader="csv_cells",
+        columns=CELL_COLUMNS,
+        grain=("row_number", "column_position"),
+        licence="Public domain (USGS)",
+    ),
+    RawTable(
+        name="usgs__mcs_salient_cells",
+        source="usgs",
+        description="USGS MCS US salient statistics tables, every cell with its header",
+        patterns=(
+            "usgs_mcs/*/salient/salient/*_salient.csv",
+            "usgs_mcs/2022/individual_commodities/*_salient.csv",
+        ),
+        reader="csv_cells",
+        columns=CELL_COLUMNS,
+        grain=("row_number", "column_position"),
+        licence="Public domain (USGS)",
+    ),
+    RawTable(
+        name="usgs__mcs_net_import_reliance",
+        source="usgs",
+        description="USGS MCS figure 2: US net import reliance and major import sources",
+        patterns=("usgs_mcs/*/*/MCS*_Fig2_Net_Import_Reliance.csv",),
+        reader="csv_cells",
+        columns=CELL_COLUMNS,
+        grain=("row_number", "column_position"),
+        licence="Public domain (USGS)",
+    ),
+    RawTable(
+        name="taiwan__exports_by_destination",
+        source="taiwan_customs",
+        description="Taiwan customs exports of HS 8542 (11-digit CCC) by destination, USD",
+        patterns=("taiwan_customs/taiwan_exports_by_country_*.csv",),
+        reader="csv",
+        columns=("Year", "Country", "HS Code", "Description", "Export Value (USD)"),
+        grain=("Year", "Country", "HS Code"),
+        licence="Taiwan Ministry of Finance open data; data-visualization-labs extraction",
+    ),
+    RawTable(
+        name="taiwan__country_names",
+        source="taiwan_customs",
+        description="Chinese to English country names for the Taiwan customs file",
+        patterns=("taiwan_customs/country_name_map_full.json",),
+        reader="json_object",
+        columns=("name_zh", "name_en"),
+        grain=("name_zh",),
+        licence="data-visualization-labs (no licence file)",
+    ),
+    RawTable(
+        name="hs__nomenclature_2022",
+        source="hs",
+        description="HS 2022 nomenclature: sections, chapters, headings, subheadings",
+        patterns=("hs/nomenclature_hs2022/harmonized-system.csv",),
+        reader="csv",
+        columns=("section", "hscode", "description", "parent", "level"),
+        grain=("hscode",),
+        licence="ODC-PDDL 1.0 (datasets/harmonized-system)",
+    ),
+    RawTable(
+        name="hs__concordance",
+        source="hs",
+        description="UNSD HS correlation, all vintages stacked (leading zeros dropped)",
+        patterns=("hs/concordance/HS_consolidated_comtrade_concordances.csv",),
+        reader="csv",
+        columns=("code.after", "code.before", "Relationship", "adjustment"),
+        grain=("code.after", "code.before", "adjustment"),
+        licence="UN terms of use; harvard-growth-lab (Apache-2.0)",
+    ),
+    RawTable(
+        name="baci__country_codes",
+        source="baci",
+        description="CEPII BACI country codes",
+        patterns=("baci/reference/country_codes_V*.csv",),
+        reader="csv",
+        columns=(
+            "country_code",
+            "country_name_abbreviation",
+            "country_name_full",
+            "iso_2digit_alpha",
+            "iso_3digit_alpha",
+        ),
+        grain=("country_code",),
+        licence="Etalab Open Licence 2.0 (CEPII)",
+    ),
+    RawTable(
+        name="baci__product_codes",
+        source="baci",
+        description="CEPII BACI HS6 product codes (leading zeros lost)",
+        patterns=("baci/reference/product_codes_HS*.csv",),
+        reader="csv",
+        columns=("code", "description"),
+        grain=("code",),
+        licence="Etalab Open Licence 2.0 (CEPII)",
+    ),
+)
+
+
+def raw_table(name: str) -> RawTable:
+    for table in RAW_TABLES:
+        if table.name == name:
+            return table
+    raise KeyError(f"unknown raw table {name!r}; known: {[t.name for t in RAW_TABLES]}")
