@@ -13,7 +13,7 @@ with base as (
 
 names as (
     select name_key, iso3 from {{ ref('int_country_names') }}
-)
+),
 
 resolved as (
     select

@@ -1,0 +1,47 @@
+{{ config(contract={"enforced": false}) }}
+-- One row per warehouse country or area code (ISO3, plus WLD/EUU/OTH/UNS), with each source's code.
+with codes as (
+    select * from {{ ref('int_country_codes') }} where iso3 is not null
+),
+
+keys as (
+    select iso3 from codes
+    union
+    select iso3 from {{ ref('reference_areas') }}
+),
+
+per_source as (
+    select
+        iso3,
+        -- current codes first, overrides (Taiwan = 490) before reference rows
+        arg_max(source_code, (is_override, valid_to is null)) filter (where source = 'comtrade') as comtrade_code,
+        arg_max(source_code, is_override) filter (where source = 'census') as census_code,
+        arg_max(source_code, is_override) filter (where source = 'baci') as baci_code,
+        arg_max(source_name, valid_to is null) filter (where source = 'baci') as baci_name,
+        arg_max(source_name, valid_to is null) filter (where source = 'comtrade') as comtrade_name,
+        arg_max(source_name, valid_to is null) filter (where source = 'census') as census_name
+    from codes
+    group by iso3
+),
+
+groups as (
+    select iso3, list(group_code order by group_code) as country_groups
+    from {{ ref('country_groups') }}
+    group by iso3
+)
+
+select
+    k.iso3,
+    coalesce(a.area_name, case when k.iso3 = 'TWN' then 'Taiwan' end, p.baci_name, p.comtrade_name, p.census_name)
+        as country_name,
+    try_cast(p.comtrade_code as integer) as comtrade_code,
+    p.census_code,
+    try_cast(p.baci_code as integer) as baci_code,
+    coalesce(a.is_aggregate, false) as is_aggregate,
+    coalesce(a.area_type, 'country') as area_type,
+    coalesce(g.country_groups, []::varchar[]) as country_groups,
+    coalesce(list_contains(g.country_groups, 'EU27'), false) as is_eu27
+from keys as k
+left join per_source as p on k.iso3 = p.iso3
+left join {{ ref('reference_areas') }} as a on k.iso3 = a.iso3
+left join groups as g on k.iso3 = g.iso3

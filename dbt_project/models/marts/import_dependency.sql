@@ -1,0 +1,130 @@
+{{ config(contract={"enforced": false}) }}
+-- Who supplies each importer, per HS code, year and source, and how concentrated that supply is.
+--
+-- Supplier units are countries, plus a bloc when the source itemises only the bloc (Census's EU group,
+-- code 0003): its members listed beside it (Slovakia) are already inside its value and are left out.
+-- World, residual and unspecified partners are never suppliers.
+-- Denominator: the source's World row when it has one; else the sum of the itemised partners.
+-- When a World row exists and the itemised partners cover less of it than `full_coverage_threshold`,
+-- the shares still use World, but HHI is null (only its lower bound is given): the missing partners
+-- are unknown, and computing HHI as if the listed partners were all would overstate concentration.
+with flows as (
+    select
+        source, reporter_iso3 as importer_iso3, partner_iso3, partner_is_aggregate, year, hs_code,
+        hs_level, value_usd
+    from {{ ref('trade_flows') }}
+    where flow = 'import'
+      and period_type = 'annual'
+      and reporter_iso3 is not null
+      and value_usd is not null
+),
+
+cells as (
+    select distinct source, importer_iso3, year, hs_code, hs_level from flows
+),
+
+blocs_itemised as (
+    select distinct f.source, f.importer_iso3, f.year, f.hs_code, g.iso3 as member_iso3
+    from flows as f
+    inner join {{ ref('country_groups') }} as g on f.partner_iso3 = 'EUU' and g.group_code = 'EU27'
+),
+
+classified as (
+    select
+        f.*,
+        case
+            when f.partner_iso3 = 'WLD' then 'world'
+            when b.member_iso3 is not null then 'bloc_member'
+            when f.partner_iso3 = 'EUU' then 'bloc'
+            when f.partner_iso3 is null or f.partner_iso3 in ('OTH', 'UNS') then 'unallocated'
+            when f.partner_is_aggregate then 'other_aggregate'
+            else 'country'
+        end as partner_role
+    from flows as f
+    left join blocs_itemised as b
+        on f.source = b.source and f.importer_iso3 = b.importer_iso3 and f.year = b.year
+        and f.hs_code = b.hs_code and f.partner_iso3 = b.member_iso3
+),
+
+totals as (
+    select
+        source, importer_iso3, year, hs_code,
+        sum(value_usd) filter (where partner_role = 'world') as world_value_usd,
+        coalesce(sum(value_usd) filter (where partner_role in ('country', 'bloc')), 0) as itemised_value_usd,
+        coalesce(sum(value_usd) filter (where partner_role = 'unallocated'), 0) as unallocated_value_usd,
+        count(*) filter (where partner_role in ('country', 'bloc') and value_usd > 0) as supplier_count,
+        count(*) filter (where partner_role = 'bloc' and value_usd > 0) > 0 as includes_bloc_supplier,
+        count(*) filter (where partner_role = 'bloc_member') as bloc_member_rows_excluded,
+        coalesce(sum(value_usd) filter (where partner_iso3 = '{{ var("focus_country_iso3") }}'), 0)
+            as china_value_usd
+    from classified
+    group by all
+),
+
+denominators as (
+    select
+        *,
+        coalesce(world_value_usd, itemised_value_usd + unallocated_value_usd) as total_import_value_usd,
+        case when world_value_usd is not null then 'world_total' else 'itemised_partners' end as share_basis,
+        case when world_value_usd > 0 then itemised_value_usd / world_value_usd end as partner_coverage
+    from totals
+),
+
+suppliers as (
+    select
+        c.source, c.importer_iso3, c.year, c.hs_code, c.partner_iso3,
+        c.value_usd / nullif(d.total_import_value_usd, 0) as share,
+        row_number() over (
+            partition by c.source, c.importer_iso3, c.year, c.hs_code
+            order by c.value_usd desc, c.partner_iso3
+        ) as supplier_rank
+    from classified as c
+    inner join denominators as d using (source, importer_iso3, year, hs_code)
+    where c.partner_role in ('country', 'bloc') and c.value_usd > 0
+),
+
+concentration as (
+    select
+        source, importer_iso3, year, hs_code,
+        max(partner_iso3) filter (where supplier_rank = 1) as top_supplier_iso3,
+        max(share) filter (where supplier_rank = 1) as top_supplier_share,
+        sum(share) filter (where supplier_rank <= 3) as top3_share,
+        sum(power(100 * share, 2)) as hhi_itemised
+    from suppliers
+    group by all
+)
+
+select
+    c.importer_iso3,
+    c.hs_code,
+    case when c.hs_level = 6 then c.hs_code end as hs6,
+    c.hs_level,
+    c.year,
+    c.source,
+    p.chain,
+    p.stage,
+    d.total_import_value_usd,
+    d.world_value_usd,
+    d.itemised_value_usd,
+    d.share_basis,
+    d.partner_coverage,
+    d.supplier_count,
+    k.top_supplier_iso3,
+    k.top_supplier_share,
+    k.top3_share,
+    d.china_value_usd / nullif(d.total_import_value_usd, 0) as china_share,
+    case
+        when d.world_value_usd is null or d.partner_coverage >= {{ var('full_coverage_threshold') }}
+            then k.hhi_itemised
+    end as hhi,
+    k.hhi_itemised as hhi_lower_bound,
+    case
+        when d.world_value_usd is null or d.partner_coverage >= {{ var('full_coverage_threshold') }}
+            then 10000 / nullif(k.hhi_itemised, 0)
+    end as effective_suppliers,
+    d.includes_bloc_supplier,
+    d.bloc_member_rows_excluded
+from cells as c
+inner join denominators as d using (source, importer_iso3, year, hs_code)
+left join concentration as k using (source, importer_iso3, year, hs_code)
+left join {{ ref('dim_product') }} as p on c.hs_code = p.hs_code

@@ -1,0 +1,31 @@
+"""The published read-only snapshot: the last step of a fully successful run."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.dbt import warehouse_dbt_assets
+from orchestration.publish import publish_snapshot
+from orchestration.resources import WarehouseResource
+
+
+@asset(
+    key=AssetKey(["published", "warehouse"]),
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=list(warehouse_dbt_assets.keys),
+    description="Read-only copy of the warehouse for SQL and BI (warehouse/published/warehouse.duckdb), "
+    "replaced atomically after every fully successful run.",
+)
+def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    published_path = warehouse.resolved_warehouse_dir() / "published" / "warehouse.duckdb"
+    result = publish_snapshot(warehouse.path, published_path)
+    context.log.info(f"published {result.path} ({result.bytes:,} bytes)")
+    rows = "\n".join(f"| marts.{t} | {n:,} |" for t, n in result.mart_tables.items())
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(result.path)),
+            "bytes": result.bytes,
+            "marts": MetadataValue.md("| table | rows |\n|---|---|\n" + rows),
+        }
+    )

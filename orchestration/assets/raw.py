@@ -1,0 +1,95 @@
+"""One Dagster asset per raw table, each with a blocking Great Expectations check.
+
+The asset lands every new or changed file of its table, validates each load with the table's GX
+suite and promotes only the loads that pass. The check result is reported with the materialization:
+a failed suite blocks every downstream asset (staging, marts, publish).
+"""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.ingest.ingest import IngestReport, ingest_table
+from orchestration.ingest.landing import discover_files
+from orchestration.ingest.registry import RAW_TABLES, RawTable
+from orchestration.resources import WarehouseResource
+
+GX_CHECK_NAME = "gx_suite"
+
+
+def _report_table(report: IngestReport) -> str:
+    lines = ["| file | status | rows | expectations | message |", "|---|---|---|---|---|"]
+    for f in report.files:
+        message = f.message.replace("|", "/")[:300]
+        lines.append(f"| {f.file_path} | {f.status} | {f.rows} | {f.expectations} | {message} |")
+    return "\n".join(lines)
+
+
+def build_raw_asset(table: RawTable) -> AssetsDefinition:
+    key = AssetKey(["raw", table.name])
+
+    @asset(
+        key=key,
+        group_name=f"raw_{table.source}",
+        kinds={"duckdb", "python"},
+        description=f"{table.description}. Files: {', '.join(table.patterns)}. Licence: {table.licence}",
+        check_specs=[
+            AssetCheckSpec(
+                GX_CHECK_NAME,
+                asset=key,
+                blocking=True,
+                description=f"Great Expectations suite data_quality/suites/{table.suite_name}.json on every load",
+            )
+        ],
+        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    )
+    def _raw_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        data_dir = warehouse.resolved_data_dir()
+        files = discover_files(table, data_dir)
+        context.log.info(f"raw.{table.name}: {len(files)} file(s) under {data_dir}")
+        with warehouse.connect() as con:
+            report = ingest_table(con, table, data_dir, files)
+            total_rows = con.execute(f'select count(*) from raw."{table.name}"').fetchone()[0]
+        for failure in report.failures:
+            context.log.error(f"raw.{table.name} <- {failure.file_path}: {failure.message}")
+        check = AssetCheckResult(
+            check_name=GX_CHECK_NAME,
+            passed=report.ok,
+            severity=AssetCheckSeverity.ERROR,
+            description=report.error_message if not report.ok else None,
+            metadata={
+                "suite": table.suite_name,
+                "loads_validated": report.count("promoted") + report.count("rejected"),
+                "loads_rejected": report.count("rejected") + report.count("unreadable"),
+                "files_unchanged": report.count("unchanged"),
+                "failures": MetadataValue.md(report.error_message or "none"),
+            },
+        )
+        return MaterializeResult(
+            metadata={
+                "files": len(report.files),
+                "files_promoted": report.count("promoted"),
+                "files_unchanged": report.count("unchanged"),
+                "files_rejected": report.count("rejected") + report.count("unreadable"),
+                "rows_promoted": report.rows_promoted,
+                "raw_row_count": total_rows,
+                "loads": MetadataValue.md(_report_table(report)),
+            },
+            check_results=[check],
+        )
+
+    return _raw_asset
+
+
+def build_raw_assets() -> list[AssetsDefinition]:
+    return [build_raw_asset(table) for table in RAW_TABLES]

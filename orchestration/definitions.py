@@ -1,0 +1,26 @@
+"""The Dagster code location: raw assets with GX checks, dbt models and tests, the published snapshot."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+from orchestration.assets.dbt import warehouse_dbt_assets
+from orchestration.assets.publish import published_warehouse
+from orchestration.assets.raw import build_raw_assets
+from orchestration.dbt_project import dbt_resource
+from orchestration.resources import WarehouseResource
+
+# One process: DuckDB admits a single writer, and every step writes the same working database.
+warehouse_job = define_asset_job(
+    "warehouse",
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    description="Land and validate every sample source, build and test the dbt models, publish.",
+)
+
+defs = Definitions(
+    assets=[*build_raw_assets(), warehouse_dbt_assets, published_warehouse],
+    jobs=[warehouse_job],
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    executor=in_process_executor,
+)
