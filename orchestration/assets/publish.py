@@ -1,6 +1,5 @@
 """The published read-only snapshot: the last step of a fully successful run."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 

@@ -5,7 +5,6 @@ suite and promotes only the loads that pass. The check result is reported with t
 a failed suite blocks every downstream asset (staging, marts, publish).
 """
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckResult,

@@ -1,0 +1,55 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+export SAMPLE_DATA_DIR ?= $(abspath ../shared/data)
+export WAREHOUSE_DIR ?= $(abspath warehouse)
+export DAGSTER_HOME ?= $(abspath .dagster_home)
+export DBT_PROFILES_DIR := $(abspath dbt_project)
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: help setup run test dev lint sql docs clean
+
+help:
+	@echo "make run    build the warehouse from the offline sample and publish it"
+	@echo "make test   run the test suite (sets everything up first)"
+	@echo "make dev    open the Dagster UI on http://127.0.0.1:3000"
+	@echo "make sql    SQL prompt on the published snapshot (read-only)"
+	@echo "make lint   ruff + sqlfluff"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+
+setup: $(VENV)/.installed dbt_project/target/manifest.json
+	@mkdir -p $(DAGSTER_HOME) $(WAREHOUSE_DIR)
+
+run: setup
+	$(BIN)/python -m orchestration.run_pipeline
+
+test: setup
+	$(BIN)/pytest
+
+dev: setup
+	$(BIN)/dagster dev -m orchestration.definitions
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
+
+sql: setup
+	$(BIN)/python -m orchestration.sql_prompt
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs $(WAREHOUSE_DIR)/*.duckdb* $(WAREHOUSE_DIR)/published
