@@ -2,7 +2,7 @@
 -- unspecified areas). Team overrides win over the reference tables: Comtrade 490 'Other Asia, nes'
 -- is Taiwan, partner 0 is World, Census 0003 is the EU group.
 with overrides as (
-    select source, source_code, iso3 from {{ ref('country_code_overrides') }}
+    select source, source_code, iso3, note from {{ ref('country_code_overrides') }}
 ),
 
 comtrade as (
@@ -33,10 +33,10 @@ reference_codes as (
 ),
 
 override_only as (
-    -- codes that only the overrides know (Comtrade partner 0, Census 0003)
-    select o.source, o.source_code, a.area_name as source_name, o.iso3, null::date as valid_to
+    -- codes that only the overrides know (Comtrade partner 0, legacy Comtrade 381, Census 0003)
+    select o.source, o.source_code, coalesce(a.area_name, o.note) as source_name, o.iso3, null::date as valid_to
     from overrides as o
-    inner join {{ ref('reference_areas') }} as a on o.iso3 = a.iso3
+    left join {{ ref('reference_areas') }} as a on o.iso3 = a.iso3
     where not exists (
         select 1 from reference_codes as r where r.source = o.source and r.source_code = o.source_code
     )

@@ -1,5 +1,6 @@
 -- Legacy Comtrade downloads (classic website CSV and the retired API), partner World only, on the
--- warehouse grain. Kept as their own source: they predate the v1 revisions.
+-- warehouse grain. Kept as their own source: they predate the v1 revisions. Both downloads carry the
+-- same 2016-2017 export records for 903082/903141: keep one (the website's), count the copies.
 with legacy as (
     select 'comtrade_legacy_website' as collection, classification_code, hs_vintage, ref_year,
         trade_flow_code, reporter_code, partner_code, cmd_code, trade_value_usd, net_weight_kg,
@@ -31,7 +32,7 @@ select
     null::double as fob_value_usd,
     l.reporter_code::varchar as reporter_source_code,
     l.partner_code::varchar as partner_source_code,
-    1 as source_copies,
+    count(*) over grain as source_copies,
     l.source_file,
     l.load_id
 from legacy as l
@@ -40,3 +41,8 @@ left join {{ ref('int_country_codes') }} as rep
 left join {{ ref('int_country_codes') }} as par
     on par.source = 'comtrade' and par.source_code = l.partner_code::varchar
 where l.cmd_code <> 'TOTAL'
+window grain as (partition by l.reporter_code, l.partner_code, l.trade_flow_code, l.ref_year, l.cmd_code, l.classification_code)
+qualify row_number() over (
+    partition by l.reporter_code, l.partner_code, l.trade_flow_code, l.ref_year, l.cmd_code, l.classification_code
+    order by l.collection = 'comtrade_legacy_website' desc, l.load_id desc
+) = 1

@@ -1,4 +1,3 @@
-{{ config(contract={"enforced": false}) }}
 -- Every source's country code and its warehouse ISO3 (the crosswalk dim_country summarises).
 select
     source,

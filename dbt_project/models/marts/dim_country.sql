@@ -1,4 +1,3 @@
-{{ config(contract={"enforced": false}) }}
 -- One row per warehouse country or area code (ISO3, plus WLD/EUU/OTH/UNS), with each source's code.
 with codes as (
     select * from {{ ref('int_country_codes') }} where iso3 is not null
@@ -8,6 +7,9 @@ keys as (
     select iso3 from codes
     union
     select iso3 from {{ ref('reference_areas') }}
+    union
+    -- countries only named, never coded, by a source (Taiwan customs: Antarctica, Guernsey, Kosovo)
+    select iso3 from {{ ref('country_name_aliases') }}
 ),
 
 per_source as (
@@ -32,8 +34,10 @@ groups as (
 
 select
     k.iso3,
-    coalesce(a.area_name, case when k.iso3 = 'TWN' then 'Taiwan' end, p.baci_name, p.comtrade_name, p.census_name)
-        as country_name,
+    coalesce(
+        a.area_name, case when k.iso3 = 'TWN' then 'Taiwan' end, p.baci_name, p.comtrade_name, p.census_name,
+        al.alias_name
+    ) as country_name,
     try_cast(p.comtrade_code as integer) as comtrade_code,
     p.census_code,
     try_cast(p.baci_code as integer) as baci_code,
@@ -45,3 +49,5 @@ from keys as k
 left join per_source as p on k.iso3 = p.iso3
 left join {{ ref('reference_areas') }} as a on k.iso3 = a.iso3
 left join groups as g on k.iso3 = g.iso3
+left join (select iso3, min(name) as alias_name from {{ ref('country_name_aliases') }} group by iso3) as al
+    on k.iso3 = al.iso3

@@ -1,4 +1,3 @@
-{{ config(contract={"enforced": false}) }}
 -- One row per HS code (chapters, headings, subheadings of HS2022 and HS2017) with its place in the
 -- chip and rare-earth chains. A heading gets a chain and stage only when every one of its HS2022
 -- subheadings is in the taxonomy with that same chain and stage (8542 chips, 8486 equipment).
@@ -50,7 +49,7 @@ successors as (
 
 select
     c.hs_code,
-    length(c.hs_code) as hs_level,
+    length(c.hs_code)::integer as hs_level,
     left(c.hs_code, 2) as hs2,
     case when length(c.hs_code) >= 4 then left(c.hs_code, 4) end as hs4,
     coalesce(h22.description, h17.description, ct.description) as description,

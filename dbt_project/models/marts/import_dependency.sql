@@ -1,13 +1,13 @@
-{{ config(contract={"enforced": false}) }}
 -- Who supplies each importer, per HS code, year and source, and how concentrated that supply is.
 --
 -- Supplier units are countries, plus a bloc when the source itemises only the bloc (Census's EU group,
 -- code 0003): its members listed beside it (Slovakia) are already inside its value and are left out.
 -- World, residual and unspecified partners are never suppliers.
 -- Denominator: the source's World row when it has one; else the sum of the itemised partners.
--- When a World row exists and the itemised partners cover less of it than `full_coverage_threshold`,
--- the shares still use World, but HHI is null (only its lower bound is given): the missing partners
--- are unknown, and computing HHI as if the listed partners were all would overstate concentration.
+-- When the itemised suppliers cover less of the denominator than `full_coverage_threshold` (a World
+-- total above the listed partners, or unallocated partners), the shares still use that denominator
+-- but HHI is null and only its lower bound is given: computing HHI as if the listed partners were all
+-- would overstate concentration.
 with flows as (
     select
         source, reporter_iso3 as importer_iso3, partner_iso3, partner_is_aggregate, year, hs_code,
@@ -66,13 +66,18 @@ denominators as (
         *,
         coalesce(world_value_usd, itemised_value_usd + unallocated_value_usd) as total_import_value_usd,
         case when world_value_usd is not null then 'world_total' else 'itemised_partners' end as share_basis,
-        case when world_value_usd > 0 then itemised_value_usd / world_value_usd end as partner_coverage
+        case when world_value_usd > 0 then itemised_value_usd / world_value_usd end as partner_coverage,
+        -- what the itemised suppliers cover of the denominator: World when given, else itemised plus
+        -- unallocated partners (Taiwan's 'Others')
+        itemised_value_usd / nullif(coalesce(world_value_usd, itemised_value_usd + unallocated_value_usd), 0)
+            as supplier_coverage
     from totals
 ),
 
 suppliers as (
     select
-        c.source, c.importer_iso3, c.year, c.hs_code, c.partner_iso3,
+        c.source, c.importer_iso3, c.year, c.hs_code, c.partner_iso3, c.value_usd,
+        d.total_import_value_usd,
         c.value_usd / nullif(d.total_import_value_usd, 0) as share,
         row_number() over (
             partition by c.source, c.importer_iso3, c.year, c.hs_code
@@ -88,8 +93,11 @@ concentration as (
         source, importer_iso3, year, hs_code,
         max(partner_iso3) filter (where supplier_rank = 1) as top_supplier_iso3,
         max(share) filter (where supplier_rank = 1) as top_supplier_share,
-        sum(share) filter (where supplier_rank <= 3) as top3_share,
-        sum(power(100 * share, 2)) as hhi_itemised
+        sum(value_usd) filter (where supplier_rank <= 3) / nullif(any_value(total_import_value_usd), 0)
+            as top3_share,
+        -- sum((100 s)^2) written as 10,000 sum(v^2) / total^2: one rounding instead of one per supplier
+        10000 * sum(value_usd * value_usd) / nullif(power(any_value(total_import_value_usd), 2), 0)
+            as hhi_itemised
     from suppliers
     group by all
 )
@@ -98,7 +106,7 @@ select
     c.importer_iso3,
     c.hs_code,
     case when c.hs_level = 6 then c.hs_code end as hs6,
-    c.hs_level,
+    c.hs_level::integer as hs_level,
     c.year,
     c.source,
     p.chain,
@@ -108,19 +116,22 @@ select
     d.itemised_value_usd,
     d.share_basis,
     d.partner_coverage,
+    d.supplier_coverage,
     d.supplier_count,
     k.top_supplier_iso3,
     k.top_supplier_share,
     k.top3_share,
     d.china_value_usd / nullif(d.total_import_value_usd, 0) as china_share,
-    case
-        when d.world_value_usd is null or d.partner_coverage >= {{ var('full_coverage_threshold') }}
-            then k.hhi_itemised
-    end as hhi,
+    case when d.supplier_coverage >= {{ var('full_coverage_threshold') }} then k.hhi_itemised end as hhi,
     k.hhi_itemised as hhi_lower_bound,
     case
-        when d.world_value_usd is null or d.partner_coverage >= {{ var('full_coverage_threshold') }}
-            then 10000 / nullif(k.hhi_itemised, 0)
+        when d.supplier_coverage < {{ var('full_coverage_threshold') }} or k.hhi_itemised is null then null
+        when k.hhi_itemised < 1500 then 'unconcentrated'
+        when k.hhi_itemised <= 2500 then 'moderately_concentrated'
+        else 'highly_concentrated'
+    end as concentration_band,
+    case
+        when d.supplier_coverage >= {{ var('full_coverage_threshold') }} then 10000 / nullif(k.hhi_itemised, 0)
     end as effective_suppliers,
     d.includes_bloc_supplier,
     d.bloc_member_rows_excluded

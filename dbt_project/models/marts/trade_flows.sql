@@ -1,4 +1,3 @@
-{{ config(contract={"enforced": false}) }}
 -- The unified trade fact: every source on one grain (reporter, partner, flow, period, HS code).
 -- Aggregate partners (World, the EU group) are rows here, flagged: never add them to countries.
 with unioned as (
@@ -24,7 +23,7 @@ select
     u.month,
     case when u.month is null then 'annual' else 'monthly' end as period_type,
     u.hs_code,
-    u.hs_level,
+    u.hs_level::integer as hs_level,
     u.hs_vintage,
     u.classification_code,
     p.chain,
