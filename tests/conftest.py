@@ -1,0 +1,69 @@
+"""Shared fixtures: the real sample data, and one warehouse built end to end per test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import get_settings
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir() -> Path:
+    path = get_settings().sample_data_dir
+    if not (path / "README.md").exists():
+        pytest.fail(f"sample data not found at {path}: set SAMPLE_DATA_DIR")
+    return path
+
+
+@dataclass
+class BuiltWarehouse:
+    warehouse_dir: Path
+    data_dir: Path
+    result: object  # dagster ExecuteInProcessResult
+
+    @property
+    def working_path(self) -> Path:
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.warehouse_dir / "published" / "warehouse.duckdb"
+
+    def published(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.published_path), read_only=True)
+
+
+def run_warehouse_job():
+    """Run the `warehouse` Dagster job in-process; directories come from WAREHOUSE_DIR/SAMPLE_DATA_DIR."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("warehouse")
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehouse]:
+    """The whole pipeline on the offline sample, once, in a temporary WAREHOUSE_DIR."""
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_DIR", "WAREHOUSE_PATH", "SAMPLE_DATA_DIR")}
+    os.environ["WAREHOUSE_DIR"] = str(warehouse_dir)
+    os.environ.pop("WAREHOUSE_PATH", None)
+    os.environ["SAMPLE_DATA_DIR"] = str(sample_data_dir)
+    try:
+        result = run_warehouse_job()
+        assert result.success, "the pipeline failed on the real sample data"
+        yield BuiltWarehouse(warehouse_dir, sample_data_dir, result)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
