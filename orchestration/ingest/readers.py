@@ -21,7 +21,7 @@ def read_sql(table: RawTable, path: Path) -> str:
     if table.reader == "csv":
         return (
             "select row_number() over () as _row_number, * from read_csv("
-            f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, "
+            f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
             "quote='\"', escape='\"', strict_mode=true, null_padding=false)"
         )
     if table.reader == "json_results":
@@ -42,6 +42,7 @@ def read_sql(table: RawTable, path: Path) -> str:
             with src as (
                 select row_number() over () as _r, *
                 from read_csv({src}, header=false, all_varchar=true, null_padding=true,
+                              delim={quote(table.delimiter)},
                               encoding={quote(table.encoding)}, quote='"', escape='"')
             ),
             cells as (unpivot src on columns(* exclude (_r)) into name col value value),
@@ -55,4 +56,12 @@ def read_sql(table: RawTable, path: Path) -> str:
             from cells c left join hdr h using (col)
             where c._r > 1
         """
+    if table.reader == "text_lines":
+        # For files no CSV dialect reads faithfully (comment lines between sections, CRLF and LF
+        # mixed): every line verbatim, its line end stripped; staging splits the fields.
+        return (
+            "select n as _row_number, n::varchar as line_number, rtrim(t.lines[n], chr(13)) as line "
+            f"from (select string_split(content, chr(10)) as lines from read_text({src})) as t, "
+            "range(1, len(t.lines) + 1) as r(n) order by n"
+        )
     raise ValueError(f"unknown reader {table.reader}")

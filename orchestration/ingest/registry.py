@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ReaderKind = Literal["csv", "json_results", "json_object", "csv_cells"]
+ReaderKind = Literal["csv", "json_results", "json_object", "csv_cells", "text_lines"]
 
 # The 47 fields of a UN Comtrade v1 record (data API, bulk files and the website's CSV export).
 COMTRADE_V1_FIELDS: tuple[str, ...] = (
@@ -39,10 +39,22 @@ class RawTable:
     # so a duplicate key always lands in the same chunk.
     grain: tuple[str, ...]
     encoding: str = "utf-8"
+    # Declared, not sniffed: a sniffer faced with a malformed row may settle on "no delimiter" and
+    # read the whole file as one column instead of failing.
+    delimiter: str = ","
     optional_columns: tuple[str, ...] = ()
     json_path: str = "results"
     licence: str = ""
     extra: dict = field(default_factory=dict)
+    # False for tables fed only by live downloads (BACI trade flows): no matching file is then no
+    # failure, so the offline sample still builds.
+    required: bool = True
+    # Members to land from the zip archives matched by `patterns` (fnmatch on the member name); each
+    # member is one load, identified by `<archive path>/<member name>`.
+    archive_members: tuple[str, ...] = ()
+    # (name in a later release's header, raw column name): a renamed header lands in the raw
+    # table's existing columns, so every release is validated by the same suite.
+    header_aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def suite_name(self) -> str:
@@ -54,6 +66,9 @@ class RawTable:
 
 
 CELL_COLUMNS = ("row_number", "column_position", "column_name", "value")
+
+# CEPII BACI bulk archives (BACI_HS17_V202401.zip), in the sample or the live landing area.
+BACI_ARCHIVE_PATTERN = "baci/**/BACI_HS*_V*.zip"
 
 RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
@@ -351,8 +366,15 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="baci__country_codes",
         source="baci",
-        description="CEPII BACI country codes",
-        patterns=("baci/reference/country_codes_V*.csv",),
+        description="CEPII BACI country codes (reference files, and the file inside each BACI archive)",
+        patterns=("baci/reference/country_codes_V*.csv", BACI_ARCHIVE_PATTERN),
+        archive_members=("country_codes_V*.csv",),
+        # Since V202401: country_code,country_name,country_iso2,country_iso3 (no full name).
+        header_aliases=(
+            ("country_name", "country_name_abbreviation"),
+            ("country_iso2", "iso_2digit_alpha"),
+            ("country_iso3", "iso_3digit_alpha"),
+        ),
         reader="csv",
         columns=(
             "country_code",
@@ -368,11 +390,146 @@ RAW_TABLES: tuple[RawTable, ...] = (
         name="baci__product_codes",
         source="baci",
         description="CEPII BACI HS6 product codes (leading zeros lost)",
-        patterns=("baci/reference/product_codes_HS*.csv",),
+        patterns=("baci/reference/product_codes_HS*.csv", BACI_ARCHIVE_PATTERN),
+        archive_members=("product_codes_HS*_V*.csv",),
         reader="csv",
         columns=("code", "description"),
         grain=("code",),
         licence="Etalab Open Licence 2.0 (CEPII)",
+    ),
+    RawTable(
+        name="baci__trade_flows",
+        source="baci",
+        description=(
+            "CEPII BACI bilateral trade flows, one CSV per year inside each bulk archive: t year, "
+            "i exporter, j importer (BACI codes), k HS6 (leading zeros lost), v thousand USD (FOB), "
+            "q tonnes (NA when unknown)"
+        ),
+        patterns=(BACI_ARCHIVE_PATTERN,),
+        archive_members=("BACI_HS*_Y*_V*.csv",),
+        reader="csv",
+        columns=("t", "i", "j", "k", "v", "q"),
+        grain=("t", "i", "j", "k"),
+        # Downloaded by the live connector only: the offline sample has no BACI trade flows.
+        required=False,
+        licence="Etalab Open Licence 2.0 (CEPII)",
+    ),
+    RawTable(
+        name="tariffs__section_301_rates",
+        source="tariffs",
+        description=(
+            "US Section 301 duty rates on goods of China by HTS8 over time (lists 1-4A, 2024 four-year "
+            "review actions), with chapter 99 heading, effective window and impose/exclude role"
+        ),
+        patterns=("tariffs/us/section_301_rates_temporal.csv",),
+        reader="csv",
+        columns=(
+            "hts_8digit",
+            "chapter_99_code",
+            "duty_rate",
+            "effective_start",
+            "effective_end",
+            "list_name",
+            "source",
+            "role",
+        ),
+        grain=("hts_8digit", "chapter_99_code", "effective_start"),
+        licence="US government documents (public domain); luv91/Laynes compilation (no licence file)",
+    ),
+    RawTable(
+        name="tariffs__ieepa_rates",
+        source="tariffs",
+        description=(
+            "US IEEPA fentanyl and reciprocal tariff rates by country (ISO2) over 2025, with exemption "
+            "headings"
+        ),
+        patterns=("tariffs/us/ieepa_rates_temporal.csv",),
+        reader="csv",
+        columns=(
+            "program_type",
+            "country_code",
+            "chapter_99_code",
+            "duty_rate",
+            "variant",
+            "rate_type",
+            "effective_start",
+            "effective_end",
+            "source_doc",
+        ),
+        grain=("program_type", "country_code", "chapter_99_code", "effective_start"),
+        licence="US government documents (public domain); luv91/Laynes compilation (no licence file)",
+    ),
+    RawTable(
+        name="tariffs__mfn_base_rates",
+        source="tariffs",
+        description="US HTS 2025 Basic Edition column-1 general (MFN), special and column-2 rates by HTS8",
+        patterns=("tariffs/us/mfn_base_rates_8digit.csv",),
+        reader="csv",
+        columns=(
+            "hts_8digit",
+            "description",
+            "unit",
+            "general_rate_raw",
+            "general_ad_valorem_rate",
+            "special_rate_raw",
+            "other_rate_raw",
+            "edition_label",
+            "generated_at",
+            "conflict_count_same_8digit",
+        ),
+        grain=("hts_8digit",),
+        licence="USITC HTS (public domain); luv91/Laynes compilation (no licence file)",
+    ),
+    RawTable(
+        name="tariffs__annex_ii_exemptions",
+        source="tariffs",
+        description="HTS prefixes exempt from the IEEPA reciprocal tariff (EO 14257 Annex II and additions)",
+        patterns=("tariffs/us/annex_ii_exemptions.csv",),
+        reader="csv",
+        columns=("hts_prefix", "description", "exemption_code", "category", "source", "effective_date"),
+        grain=("hts_prefix",),
+        licence="US government documents (public domain); luv91/Laynes compilation (no licence file)",
+    ),
+    RawTable(
+        name="tariffs__section_232_lines",
+        source="tariffs",
+        description=(
+            "US Section 232 HTS list (steel, aluminum, copper, auto parts, semiconductors), one row per "
+            "line of the file: '#' comment lines carry each section's effective date, CRLF and LF mixed"
+        ),
+        patterns=("tariffs/us/section_232_hts_codes.csv",),
+        reader="text_lines",
+        columns=("line_number", "line"),
+        grain=("line_number",),
+        licence="US government documents (public domain); luv91/Laynes compilation (no licence file)",
+    ),
+    RawTable(
+        name="eu_crm__global_supply_shares",
+        source="eu_crm",
+        description=(
+            "EU CRM assessment 2023, Appendix 7: global supply shares by material, stage (E extraction, "
+            "P processing) and country, as text ('93.8%', '<0.1%'), with the trade variable t"
+        ),
+        patterns=("eu_crm/fact_GlobalSupplyShares_and_t.csv",),
+        reader="csv",
+        encoding="latin-1",
+        columns=("Material", "Stage", "Country", "Share", "t"),
+        grain=("Material", "Stage", "Country"),
+        licence="CC BY 4.0 (European Commission); erikemilsson extraction",
+    ),
+    RawTable(
+        name="eu_crm__eu_supply_shares",
+        source="eu_crm",
+        description=(
+            "EU CRM assessment 2023, Appendix 7: EU sourcing shares (>= 1%) by material, stage and "
+            "country, as text ('63%'), with the trade variable t"
+        ),
+        patterns=("eu_crm/fact_EUSupplyShares_and_t.csv",),
+        reader="csv",
+        encoding="latin-1",
+        columns=("Material", "Stage", "Country", "Share", "t"),
+        grain=("Material", "Stage", "Country"),
+        licence="CC BY 4.0 (European Commission); erikemilsson extraction",
     ),
 )
 
