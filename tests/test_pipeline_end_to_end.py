@@ -173,3 +173,22 @@ def test_corrupted_sample_file_fails_clearly_and_keeps_the_published_snapshot(
     monkeypatch.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
     shutil.rmtree(mirror)
     assert run_warehouse_job().success
+
+
+def test_every_load_was_validated_and_every_dbt_test_passed(built_warehouse):
+    checks = built_warehouse.result.get_asset_check_evaluations()
+    gx = [c for c in checks if c.check_name == "gx_suite"]
+    dbt_tests = [c for c in checks if c.check_name != "gx_suite"]
+    assert gx and all(c.passed for c in gx)
+    assert len(dbt_tests) >= 100 and all(c.passed for c in dbt_tests)
+    with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
+        unvalidated = con.execute(
+            "select count(*) from audit.loads l where status = 'promoted' and not exists "
+            "(select 1 from audit.validation_results v where v.load_id = l.load_id)"
+        ).fetchone()[0]
+        assert unvalidated == 0
+        per_load = con.execute(
+            "select count(distinct expectation_type || coalesce(column_name, '') || kwargs) = count(*) "
+            "from audit.validation_results group by load_id"
+        ).fetchall()
+        assert all(row[0] for row in per_load)  # one row per expectation per load
