@@ -73,9 +73,9 @@ def test_changed_file_replaces_and_keeps_the_superseded_rows(con, data_copy):
     second = ingest_table(con, table, data_copy).files[0]
     assert second.status == "promoted"
     assert con.execute("select count(*) from raw.census__country_codes").fetchone()[0] == 225
-    assert con.execute(
-        "select country from raw.census__country_codes where \"CTY_CODE\" = '5700'"
-    ).fetchone() == ("China (revised)",)
+    assert con.execute("select country from raw.census__country_codes where \"CTY_CODE\" = '5700'").fetchone() == (
+        "China (revised)",
+    )
     history = con.execute(
         "select country, _load_id from raw_history.census__country_codes where \"CTY_CODE\" = '5700'"
     ).fetchall()

@@ -54,7 +54,7 @@ def test_chunked_validation_agrees_with_one_chunk(comtrade):
 def test_a_duplicate_key_is_found_whichever_chunk_it_falls_in(comtrade):
     con, table = comtrade
     # the heavy and light REE files are near-copies: stacked, every key repeats across files
-    con.execute('create table stacked as select * from raw."comtrade__v1_records" where _file_path like \'%ree%\'')
+    con.execute("create table stacked as select * from raw.\"comtrade__v1_records\" where _file_path like '%ree%'")
     suite = load_suite_dict(table.suite_name)
     outcome = validate_relation(con, "stacked", suite, table.grain, chunk_rows=7)
     unique = next(o for o in outcome.outcomes if o.expectation_type == "expect_compound_columns_to_be_unique")

@@ -5,7 +5,6 @@ suite and promotes only the loads that pass. The check result is reported with t
 a failed suite blocks every downstream asset (staging, marts, publish).
 """
 
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -34,6 +33,24 @@ def _report_table(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def _validation_table(con, load_ids: list[str]) -> str:
+    """Per-expectation results of this materialization's loads, as stored in audit.validation_results."""
+    if not load_ids:
+        return "no new load: every file unchanged since its validated load"
+    rows = con.execute(
+        """
+        select expectation_type, coalesce(column_name, ''), count(*) as loads,
+               count(*) filter (where not success) as failed, coalesce(sum(unexpected_count), 0)
+        from audit.validation_results where list_contains(?, load_id)
+        group by all order by failed desc, 1, 2
+        """,
+        [load_ids],
+    ).fetchall()
+    lines = ["| expectation | column | loads | failed | unexpected rows |", "|---|---|---|---|---|"]
+    lines += [f"| {t} | {c} | {n} | {f} | {u} |" for t, c, n, f, u in rows]
+    return "\n".join(lines)
+
+
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
     key = AssetKey(["raw", table.name])
 
@@ -47,7 +64,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 GX_CHECK_NAME,
                 asset=key,
                 blocking=True,
-                description=f"Great Expectations suite data_quality/suites/{table.suite_name}.json on every load",
+                description=f"GX suite data_quality/suites/{table.suite_name}.json, run on every load",
             )
         ],
         metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
@@ -59,6 +76,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         with warehouse.connect() as con:
             report = ingest_table(con, table, data_dir, files)
             total_rows = con.execute(f'select count(*) from raw."{table.name}"').fetchone()[0]
+            validations = _validation_table(con, [f.load_id for f in report.files if f.load_id])
         for failure in report.failures:
             context.log.error(f"raw.{table.name} <- {failure.file_path}: {failure.message}")
         check = AssetCheckResult(
@@ -72,6 +90,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 "loads_rejected": report.count("rejected") + report.count("unreadable"),
                 "files_unchanged": report.count("unchanged"),
                 "failures": MetadataValue.md(report.error_message or "none"),
+                "expectations": MetadataValue.md(validations),
             },
         )
         return MaterializeResult(
