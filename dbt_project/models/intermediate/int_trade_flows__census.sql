@@ -24,7 +24,7 @@ select
     min(i.source_file) as source_file,
     min(i.load_id) as load_id
 from {{ ref('stg_census__imports_hs10') }} as i
-left join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and cc.source_code = i.cty_code
+left join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and i.cty_code = cc.source_code
 -- only full years: CON_VAL_YR at month 12 is the calendar year
 where i.through_month = 12
 group by all

@@ -7,8 +7,10 @@ select
     rep.iso3 as reporter_iso3,
     par.iso3 as partner_iso3,
     coalesce(par.is_aggregate, true) as partner_is_aggregate,
-    case r.flow_code when 'M' then 'import' when 'X' then 'export' when 'RM' then 're-import'
-        when 'RX' then 're-export' end as flow,
+    case r.flow_code
+        when 'M' then 'import' when 'X' then 'export' when 'RM' then 're-import'
+        when 'RX' then 're-export'
+    end as flow,
     r.ref_year as year,
     r.month,
     r.cmd_code as hs_code,
@@ -29,8 +31,9 @@ left join {{ ref('int_country_codes') }} as rep
     on rep.source = 'comtrade' and rep.source_code = r.reporter_code::varchar
 left join {{ ref('int_country_codes') }} as par
     on par.source = 'comtrade' and par.source_code = r.partner_code::varchar
-where r.customs_code = 'C00'
-  and r.mot_code = 0
-  and r.partner2_code = 0
-  and r.cmd_code <> 'TOTAL'
-  and r.flow_code in ('M', 'X', 'RM', 'RX')
+where
+    r.customs_code = 'C00'
+    and r.mot_code = 0
+    and r.partner2_code = 0
+    and r.cmd_code <> 'TOTAL'
+    and r.flow_code in ('M', 'X', 'RM', 'RX')

@@ -12,7 +12,10 @@ with base as (
 ),
 
 names as (
-    select name_key, iso3 from {{ ref('int_country_names') }}
+    select
+        name_key,
+        iso3
+    from {{ ref('int_country_names') }}
 ),
 
 resolved as (

@@ -27,7 +27,9 @@ per_source as (
 ),
 
 groups as (
-    select iso3, list(group_code order by group_code) as country_groups
+    select
+        iso3,
+        list(group_code order by group_code) as country_groups
     from {{ ref('country_groups') }}
     group by iso3
 )
@@ -43,11 +45,14 @@ select
     try_cast(p.baci_code as integer) as baci_code,
     coalesce(a.is_aggregate, false) as is_aggregate,
     coalesce(a.area_type, 'country') as area_type,
-    coalesce(g.country_groups, []::varchar[]) as country_groups,
+    coalesce(g.country_groups, []::varchar []) as country_groups,
     coalesce(list_contains(g.country_groups, 'EU27'), false) as is_eu27
 from keys as k
 left join per_source as p on k.iso3 = p.iso3
 left join {{ ref('reference_areas') }} as a on k.iso3 = a.iso3
 left join groups as g on k.iso3 = g.iso3
-left join (select iso3, min(name) as alias_name from {{ ref('country_name_aliases') }} group by iso3) as al
+left join (select
+    iso3,
+    min(name) as alias_name
+from {{ ref('country_name_aliases') }} group by iso3) as al
     on k.iso3 = al.iso3

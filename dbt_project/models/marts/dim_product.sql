@@ -2,23 +2,36 @@
 -- chip and rare-earth chains. A heading gets a chain and stage only when every one of its HS2022
 -- subheadings is in the taxonomy with that same chain and stage (8542 chips, 8486 equipment).
 with hs2022 as (
-    select hs_code, hs_level, description from {{ ref('stg_hs__nomenclature_2022') }}
+    select
+        hs_code,
+        hs_level,
+        description
+    from {{ ref('stg_hs__nomenclature_2022') }}
 ),
 
 hs2017 as (
-    select hs6 as hs_code, 6 as hs_level, description from {{ ref('stg_baci__product_codes') }}
+    select
+        hs6 as hs_code,
+        6 as hs_level,
+        description
+    from {{ ref('stg_baci__product_codes') }}
 ),
 
 comtrade as (
-    select hs_code, hs_level, description
+    select
+        hs_code,
+        hs_level,
+        description
     from {{ ref('stg_comtrade__hs_codes') }}
     where hs_level in (2, 4, 6)
 ),
 
 codes as (
     select hs_code from hs2022
-    union select hs_code from hs2017
-    union select hs_code from comtrade
+    union
+    select hs_code from hs2017
+    union
+    select hs_code from comtrade
 ),
 
 taxonomy as (
@@ -41,7 +54,9 @@ headings as (
 ),
 
 successors as (
-    select code_before as hs_code, list(distinct code_after order by code_after) as hs2022_codes
+    select
+        code_before as hs_code,
+        list(distinct code_after order by code_after) as hs2022_codes
     from {{ ref('stg_hs__concordance') }}
     where hs_vintage_after = 'HS2022' and hs_vintage_before = 'HS2017'
     group by code_before

@@ -10,21 +10,39 @@
 -- would overstate concentration.
 with flows as (
     select
-        source, reporter_iso3 as importer_iso3, partner_iso3, partner_is_aggregate, year, hs_code,
-        hs_level, value_usd
+        source,
+        reporter_iso3 as importer_iso3,
+        partner_iso3,
+        partner_is_aggregate,
+        year,
+        hs_code,
+        hs_level,
+        value_usd
     from {{ ref('trade_flows') }}
-    where flow = 'import'
-      and period_type = 'annual'
-      and reporter_iso3 is not null
-      and value_usd is not null
+    where
+        flow = 'import'
+        and period_type = 'annual'
+        and reporter_iso3 is not null
+        and value_usd is not null
 ),
 
 cells as (
-    select distinct source, importer_iso3, year, hs_code, hs_level from flows
+    select distinct
+        source,
+        importer_iso3,
+        year,
+        hs_code,
+        hs_level
+    from flows
 ),
 
 blocs_itemised as (
-    select distinct f.source, f.importer_iso3, f.year, f.hs_code, g.iso3 as member_iso3
+    select distinct
+        f.source,
+        f.importer_iso3,
+        f.year,
+        f.hs_code,
+        g.iso3 as member_iso3
     from flows as f
     inner join {{ ref('country_groups') }} as g on f.partner_iso3 = 'EUU' and g.group_code = 'EU27'
 ),
@@ -42,13 +60,17 @@ classified as (
         end as partner_role
     from flows as f
     left join blocs_itemised as b
-        on f.source = b.source and f.importer_iso3 = b.importer_iso3 and f.year = b.year
-        and f.hs_code = b.hs_code and f.partner_iso3 = b.member_iso3
+        on
+            f.source = b.source and f.importer_iso3 = b.importer_iso3 and f.year = b.year
+            and f.hs_code = b.hs_code and f.partner_iso3 = b.member_iso3
 ),
 
 totals as (
     select
-        source, importer_iso3, year, hs_code,
+        source,
+        importer_iso3,
+        year,
+        hs_code,
         sum(value_usd) filter (where partner_role = 'world') as world_value_usd,
         coalesce(sum(value_usd) filter (where partner_role in ('country', 'bloc')), 0) as itemised_value_usd,
         coalesce(sum(value_usd) filter (where partner_role = 'unallocated'), 0) as unallocated_value_usd,
@@ -76,21 +98,30 @@ denominators as (
 
 suppliers as (
     select
-        c.source, c.importer_iso3, c.year, c.hs_code, c.partner_iso3, c.value_usd,
+        c.source,
+        c.importer_iso3,
+        c.year,
+        c.hs_code,
+        c.partner_iso3,
+        c.value_usd,
         d.total_import_value_usd,
         c.value_usd / nullif(d.total_import_value_usd, 0) as share,
         row_number() over (
             partition by c.source, c.importer_iso3, c.year, c.hs_code
-            order by c.value_usd desc, c.partner_iso3
+            order by c.value_usd desc, c.partner_iso3 asc
         ) as supplier_rank
     from classified as c
-    inner join denominators as d using (source, importer_iso3, year, hs_code)
+    inner join denominators as d
+        on c.source = d.source and c.importer_iso3 = d.importer_iso3 and c.year = d.year and c.hs_code = d.hs_code
     where c.partner_role in ('country', 'bloc') and c.value_usd > 0
 ),
 
 concentration as (
     select
-        source, importer_iso3, year, hs_code,
+        source,
+        importer_iso3,
+        year,
+        hs_code,
         max(partner_iso3) filter (where supplier_rank = 1) as top_supplier_iso3,
         max(share) filter (where supplier_rank = 1) as top_supplier_share,
         sum(value_usd) filter (where supplier_rank <= 3) / nullif(any_value(total_import_value_usd), 0)
@@ -136,6 +167,8 @@ select
     d.includes_bloc_supplier,
     d.bloc_member_rows_excluded
 from cells as c
-inner join denominators as d using (source, importer_iso3, year, hs_code)
-left join concentration as k using (source, importer_iso3, year, hs_code)
+inner join denominators as d
+    on c.source = d.source and c.importer_iso3 = d.importer_iso3 and c.year = d.year and c.hs_code = d.hs_code
+left join concentration as k
+    on c.source = k.source and c.importer_iso3 = k.importer_iso3 and c.year = k.year and c.hs_code = k.hs_code
 left join {{ ref('dim_product') }} as p on c.hs_code = p.hs_code

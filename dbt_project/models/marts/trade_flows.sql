@@ -11,8 +11,10 @@ with unioned as (
 )
 
 select
-    md5(concat_ws('|', u.source, u.reporter_source_code, u.partner_source_code, u.flow, u.year,
-        coalesce(u.month, 0), u.hs_code, u.classification_code)) as trade_flow_id,
+    md5(concat_ws(
+        '|', u.source, u.reporter_source_code, u.partner_source_code, u.flow, u.year,
+        coalesce(u.month, 0), u.hs_code, u.classification_code
+    )) as trade_flow_id,
     u.source,
     u.collection,
     u.reporter_iso3,

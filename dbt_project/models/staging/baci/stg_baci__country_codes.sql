@@ -14,6 +14,12 @@ with ranked as (
     from {{ source('raw_baci', 'baci__country_codes') }}
 )
 
-select baci_code, country_name, country_name_full, iso2, iso3, baci_release
+select
+    baci_code,
+    country_name,
+    country_name_full,
+    iso2,
+    iso3,
+    baci_release
 from ranked
 where recency = 1

@@ -3,8 +3,8 @@ select
     {{ hs_code_clean('id') }} as hs_code,
     regexp_replace(trim(text), '^[0-9]+ - ', '') as description,
     nullif(nullif(trim(parent), '#'), '') as parent_code,
-    trim(isLeaf) = '1' as is_leaf,
-    cast(aggrLevel as integer) as hs_level,
-    nullif(trim(standardUnitAbbr), 'n/a') as standard_unit,
+    trim(isleaf) = '1' as is_leaf,
+    cast(aggrlevel as integer) as hs_level,
+    nullif(trim(standardunitabbr), 'n/a') as standard_unit,
     _load_id as load_id
 from {{ source('raw_comtrade', 'comtrade__hs_codes') }}

@@ -5,7 +5,7 @@ with parsed as (
     select distinct
         lpad(trim("code.after"), 6, '0') as code_after,
         lpad(trim("code.before"), 6, '0') as code_before,
-        trim("Relationship") as relationship,
+        trim(relationship) as relationship,
         cast(left(adjustment, 4) as integer) as edition_after,
         cast(right(adjustment, 4) as integer) as edition_before
     from {{ source('raw_hs', 'hs__concordance') }}

@@ -3,10 +3,10 @@ select
     _load_id as load_id,
     _file_path as source_file,
     _loaded_at as loaded_at,
-    cast("Year" as integer) as year,
-    trim("Country") as destination_name_zh,
+    cast(year as integer) as year,
+    trim(country) as destination_name_zh,
     trim("HS Code") as ccc_code,
     left(trim("HS Code"), 6) as hs6,
-    trim("Description") as description,
+    trim(description) as description,
     {{ parse_number('"Export Value (USD)"') }} as export_value_usd
 from {{ source('raw_taiwan', 'taiwan__exports_by_destination') }}

@@ -13,7 +13,9 @@ with cells as (
 select
     cast(regexp_extract(max(source_file), 'MCS([0-9]{4})', 1) as integer) as mcs_edition,
     max(case when header = 'Commodity' then {{ clean_text('value') }} end) as commodity_name,
-    max(cast(regexp_extract(case when header like 'Net_Import_Reliance_pct_%' then header end, '([0-9]{4})$', 1) as integer))
+    max(
+        cast(regexp_extract(case when header like 'Net_Import_Reliance_pct_%' then header end, '([0-9]{4})$', 1) as integer)
+    )
         as year,
     max(case when header like 'Net_Import_Reliance_pct_%' then {{ usgs_cell_text('value') }} end)
         as net_import_reliance_as_published,

@@ -38,6 +38,7 @@ select
     c.load_id
 from cells as c
 inner join rows_ as r on c.source_file = r.source_file and c.row_number = r.row_number
-where c.variable is not null
-  and lower(c.variable) not in ('datasource', 'commodity', 'year')
-  and r.year_text is not null
+where
+    c.variable is not null
+    and lower(c.variable) not in ('datasource', 'commodity', 'year')
+    and r.year_text is not null

@@ -43,8 +43,9 @@ measures as (
             '_?est$', ''
         ) as unit_text
     from cells
-    where regexp_matches(header, '^(prod|cap|reserves)_')
-      and header not in ('prod_notes', 'prod_note', 'reserves_notes', 'cap_notes')
+    where
+        regexp_matches(header, '^(prod|cap|reserves)_')
+        and header not in ('prod_notes', 'prod_note', 'reserves_notes', 'cap_notes')
 ),
 
 files as (
