@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -19,10 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 DEFAULT_CHUNK_ROWS = int(os.environ.get("GX_CHUNK_ROWS", "500000"))
 ROW_COUNT_TYPES = {"expect_table_row_count_to_be_between"}
+# Expectations on the table's columns as a whole: validating a subset of columns would change them.
+TABLE_SHAPE_TYPES = {
+    "expect_table_columns_to_match_ordered_list",
+    "expect_table_columns_to_match_set",
+    "expect_table_column_count_to_equal",
+    "expect_table_column_count_to_be_between",
+}
+CHUNK_COLUMN = "__gx_chunk"
 
 
 @dataclass
@@ -131,13 +141,12 @@ def validate_relation(
     row_count = con.execute(f"select count(*) from {relation}").fetchone()[0]
     chunks = max(1, math.ceil(row_count / chunk_rows))
     outcomes = [ExpectationOutcome(e["type"], dict(e.get("kwargs", {}))) for e in suite_dict["expectations"]]
-    key = ", ".join(f"coalesce(\"{c}\"::varchar, '')" for c in grain) or "1"
-    for chunk in range(chunks):
-        where = "" if chunks == 1 else f" where hash({key}) % {chunks} = {chunk}"
-        frame = con.execute(f"select * from {relation}{where}").df()
+    # GX does not return results in suite order: match each to its expectation by content.
+    by_key = {_key(o.expectation_type, o.kwargs): o for o in outcomes}
+    columns = columns_to_validate(con, relation, suite_dict)
+    for frame in chunk_frames(con, relation, columns, grain, chunks):
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
-        # GX does not return results in suite order: match each to its expectation by content.
-        by_key = {_key(o.expectation_type, o.kwargs): o for o in outcomes}
+        del frame
         for item in result.results:
             as_dict = item.to_json_dict()
             config = as_dict["expectation_config"]
@@ -145,6 +154,76 @@ def validate_relation(
     for outcome in outcomes:
         _finalise(outcome)
     return SuiteOutcome(suite_dict["name"], outcomes, row_count, chunks)
+
+
+def columns_to_validate(con: duckdb.DuckDBPyConnection, relation: str, suite_dict: dict[str, Any]) -> list[str]:
+    """The relation's columns the suite reads; all of them if any expectation looks at the table's shape.
+
+    Provenance columns (file path, sha256, load id...) are half a landing table's width and no
+    expectation reads them: leaving them in DuckDB halves the memory of each pandas chunk.
+    """
+    present = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+    wanted: set[str] = set()
+    for expectation in suite_dict["expectations"]:
+        kwargs = expectation.get("kwargs", {})
+        if expectation["type"] in TABLE_SHAPE_TYPES or "row_condition" in kwargs:
+            return present
+        for name in ("column", "column_A", "column_B"):
+            if name in kwargs:
+                wanted.add(kwargs[name])
+        wanted.update(kwargs.get("column_list", []))
+    chosen = [c for c in present if c in wanted]
+    return chosen or present
+
+
+def chunk_frames(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: list[str],
+    grain: tuple[str, ...],
+    chunks: int,
+    rows_per_batch: int = 65_536,
+) -> Iterator[Any]:
+    """Yield the relation as pandas frames, one per hash bucket of the grain.
+
+    One query streams the rows ordered by bucket (DuckDB sorts out of core within its memory limit)
+    and the buckets are cut from the Arrow stream as they pass: one scan of the relation whatever the
+    number of chunks, and one bucket in pandas at a time. Text columns stay Arrow-backed
+    (`string[pyarrow]`): a fifth of the memory of Python str objects and a third faster in GX, with
+    the same results (checked on BACI flows with bad and missing values).
+    """
+    select_list = ", ".join(f'"{c}"' for c in columns)
+    if chunks == 1:
+        yield _to_pandas(con.execute(f"select {select_list} from {relation}").to_arrow_table())
+        return
+    import pyarrow as pa
+
+    key = ", ".join(f"coalesce(\"{c}\"::varchar, '')" for c in grain) or "1"
+    con.execute(
+        f"select {select_list}, hash({key}) % {chunks} as {CHUNK_COLUMN} from {relation} order by {CHUNK_COLUMN}"
+    )
+    pending: list[Any] = []
+    current = None
+    for batch in con.to_arrow_reader(rows_per_batch):
+        ids = batch.column(CHUNK_COLUMN).to_numpy()
+        # the stream is sorted by bucket: cut where the bucket number changes
+        starts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()]
+        for start, end in zip(starts, [*starts[1:], len(ids)], strict=True):
+            if current is not None and ids[start] != current:
+                yield _to_pandas(pa.Table.from_batches(pending).drop_columns([CHUNK_COLUMN]))
+                pending = []
+            current = ids[start]
+            pending.append(batch.slice(start, end - start))
+    if pending:
+        yield _to_pandas(pa.Table.from_batches(pending).drop_columns([CHUNK_COLUMN]))
+
+
+def _to_pandas(table: Any) -> Any:
+    import pandas as pd
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow")
+    return table.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
 
 
 def _key(expectation_type: str, kwargs: dict[str, Any]) -> str:
@@ -164,9 +243,7 @@ def _merge(outcome: ExpectationOutcome, item: dict[str, Any]) -> None:
         outcome.unexpected_count += int(result.get("unexpected_count") or 0)
         room = 20 - len(outcome.partial_unexpected)
         if room > 0:
-            outcome.partial_unexpected.extend(
-                _jsonable(v) for v in result.get("partial_unexpected_list", [])[:room]
-            )
+            outcome.partial_unexpected.extend(_jsonable(v) for v in result.get("partial_unexpected_list", [])[:room])
     else:
         if outcome.observed_value is None:
             outcome.observed_value = _jsonable(result.get("observed_value"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from data_quality.runner import SuiteOutcome, load_suite_dict, record_results, validate_relation
-from orchestration.ingest import landing
+from orchestration.ingest import archives, landing
 from orchestration.ingest.registry import RawTable
 
 
@@ -29,7 +29,9 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return all(f.status in ("promoted", "unchanged") for f in self.files) and bool(self.files)
+        if not self.files:
+            return not self.table.required  # a live-only table (BACI flows) may have no file yet
+        return all(f.status in ("promoted", "unchanged") for f in self.files)
 
     @property
     def failures(self) -> list[FileResult]:
@@ -65,24 +67,38 @@ def ingest_table(
     suite = load_suite_dict(table.suite_name)
     for path in files if files is not None else landing.discover_files(table, data_dir):
         rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
-        sha = landing.file_sha256(path)
-        if landing.already_current(con, table, rel, sha):
-            report.files.append(FileResult(rel, "unchanged"))
-            continue
-        try:
-            load = landing.land_file(con, table, path, rel, sha)
-        except landing.LandingError as exc:
-            report.files.append(FileResult(rel, "unreadable", message=str(exc)))
-            continue
-        outcome = validate_relation(con, load.landing_table, suite, table.grain)
-        record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
-        if outcome.success:
-            landing.promote(con, load)
-            report.files.append(FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated))
+        if archives.is_archive(path):
+            # one load per member, each streamed to a temporary file and gone once it is landed
+            for member in archives.member_names(table, path):
+                with archives.extracted_member(table, path, member, rel) as extracted:
+                    report.files.append(
+                        ingest_file(con, table, suite, extracted.path, extracted.rel_path, extracted.sha256)
+                    )
         else:
-            message = failure_message(outcome)
-            landing.reject(con, load, message)
-            report.files.append(
-                FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message)
-            )
+            report.files.append(ingest_file(con, table, suite, path, rel, landing.file_sha256(path)))
     return report
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    suite: dict,
+    path: Path,
+    rel: str,
+    sha: str,
+) -> FileResult:
+    """Land one file, validate it, and promote it to raw or reject it to quarantine."""
+    if landing.already_current(con, table, rel, sha):
+        return FileResult(rel, "unchanged")
+    try:
+        load = landing.land_file(con, table, path, rel, sha)
+    except landing.LandingError as exc:
+        return FileResult(rel, "unreadable", message=str(exc))
+    outcome = validate_relation(con, load.landing_table, suite, table.grain)
+    record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
+    if outcome.success:
+        landing.promote(con, load)
+        return FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated)
+    message = failure_message(outcome)
+    landing.reject(con, load, message)
+    return FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message)

@@ -136,12 +136,13 @@ def land_file(
     landing = f'landing."{table.name}__{load_id}"'
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
+        # The load time is a literal, not a bound parameter: as a prepared statement this insert runs
+        # at half the speed (10M-row BACI year file: 36 s with a parameter, 16 s with a literal).
         con.execute(
             f"create table {landing} as select "
             f"{_quote(table.source)} as _source, {_quote(rel_path)} as _file_path, "
-            f"{_quote(sha)} as _file_sha256, ?::timestamp as _loaded_at, "
-            f"{_quote(load_id)} as _load_id, * from ({_read_sql(table, path)})",
-            [now],
+            f"{_quote(sha)} as _file_sha256, timestamp {_quote(now.isoformat(sep=' '))} as _loaded_at, "
+            f"{_quote(load_id)} as _load_id, * from ({_read_sql(table, path)})"
         )
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]
@@ -180,7 +181,8 @@ def promote(con: duckdb.DuckDBPyConnection, load: Load) -> None:
     try:
         con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [load.file_path])
         con.execute(f"delete from {raw} where _file_path = ?", [load.file_path])
-        con.execute(f"insert into {raw} select {', '.join(select_cols)} from {load.landing_table}")
+        # by name: a raw table created before a column became optional keeps its column order
+        con.execute(f"insert into {raw} by name select {', '.join(select_cols)} from {load.landing_table}")
         con.execute(
             "update audit.loads set status = 'superseded', superseded_by = ? "
             "where raw_table = ? and file_path = ? and status = 'promoted'",

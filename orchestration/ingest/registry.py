@@ -379,10 +379,11 @@ RAW_TABLES: tuple[RawTable, ...] = (
         columns=(
             "country_code",
             "country_name_abbreviation",
-            "country_name_full",
             "iso_2digit_alpha",
             "iso_3digit_alpha",
         ),
+        # Up to V202301 only: null for later releases.
+        optional_columns=("country_name_full",),
         grain=("country_code",),
         licence="Etalab Open Licence 2.0 (CEPII)",
     ),
