@@ -7,6 +7,8 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from orchestration.assets.dbt import warehouse_dbt_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import build_raw_assets
+from orchestration.assets.report import html_report
+from orchestration.assets.serving import serving_assets
 from orchestration.dbt_project import dbt_resource
 from orchestration.resources import WarehouseResource
 
@@ -19,7 +21,7 @@ warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), warehouse_dbt_assets, published_warehouse],
+    assets=[*build_raw_assets(), warehouse_dbt_assets, published_warehouse, *serving_assets, html_report],
     jobs=[warehouse_job],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=in_process_executor,

@@ -4,17 +4,28 @@ Readers (ad-hoc SQL, BI tools) open `published/warehouse.duckdb` read-only and n
 working database, so a run can write while they read. The new snapshot is written beside the old
 one and renamed over it: a reader sees the old file or the new one, never a half-written one, and a
 failed run never gets here, so the previous snapshot stays.
+
+The snapshot is not a byte copy of the working file: it is rebuilt with `COPY FROM DATABASE` into a
+file attached with an explicit storage version, so that the DuckDB clients BI tools bundle (1.0 and
+later) can open it, whatever the pinned DuckDB writes by default. Tables with PRIMARY KEY / UNIQUE
+constraints are copied without them: their index serialisation cannot be read by DuckDB 1.0, and a
+read-only snapshot enforces nothing. A `publish` schema records what was published, so readers can
+check that the marts they see belong to one snapshot.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+# Oldest DuckDB release whose clients must read the snapshot; see README "Serving".
+STORAGE_VERSION = "v1.0.0"
+MANIFEST_SCHEMA = "publish"
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,8 @@ class PublishResult:
     path: Path
     bytes: int
     mart_tables: dict[str, int]
+    publish_id: str
+    storage_version: str
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -32,36 +45,108 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def publish_snapshot(working_path: Path, published_path: Path) -> PublishResult:
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def publish_snapshot(working_path: Path, published_path: Path, storage_version: str = STORAGE_VERSION) -> PublishResult:
     if not working_path.exists():
         raise FileNotFoundError(f"no working warehouse at {working_path}")
     con = duckdb.connect(str(working_path))
     try:
-        con.execute("checkpoint")  # fold the WAL into the file we are about to copy
+        con.execute("checkpoint")  # fold the WAL into the file we are about to read
     finally:
         con.close()
 
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.parent / f".{published_path.name}.{uuid.uuid4().hex}.tmp"
+    publish_id = uuid.uuid4().hex
     try:
-        shutil.copyfile(working_path, tmp)
+        _write_snapshot(working_path, tmp, storage_version, publish_id)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
-        mart_tables = _verify(tmp, catalog=published_path.stem)
+        mart_tables = _verify(tmp, catalog=published_path.stem, storage_version=storage_version)
         tmp.chmod(0o444)
         os.replace(tmp, published_path)
         _fsync_dir(published_path.parent)
     finally:
-        if tmp.exists():
-            tmp.unlink()
-    return PublishResult(published_path, published_path.stat().st_size, mart_tables)
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+    return PublishResult(published_path, published_path.stat().st_size, mart_tables, publish_id, storage_version)
 
 
-def _verify(path: Path, catalog: str) -> dict[str, int]:
-    """Open the copy the way readers will and count every mart; refuse a snapshot without marts."""
+def _write_snapshot(working_path: Path, target: Path, storage_version: str, publish_id: str) -> None:
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{path}' as \"{catalog}\" (read_only)")
+        con.execute(f"attach '{working_path}' as src (read_only)")
+        con.execute(f"attach '{target}' as snap (storage_version '{storage_version}')")
+        con.execute("copy from database src to snap")
+        indexed = con.execute(
+            """
+            select distinct schema_name, table_name from duckdb_constraints()
+            where database_name = 'src' and constraint_type in ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')
+            """
+        ).fetchall()
+        for schema, table in indexed:
+            name = f"{_quote(schema)}.{_quote(table)}"
+            con.execute(f"create or replace table snap.{name} as from src.{name}")
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'snap' "
+                "and schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        if not marts:
+            raise RuntimeError(f"{working_path}: no tables in schema marts; refusing to publish")
+        con.execute(f"create schema snap.{MANIFEST_SCHEMA}")
+        con.execute(
+            f"""
+            create table snap.{MANIFEST_SCHEMA}.snapshot as
+            select ?::varchar as publish_id, ?::timestamp as published_at,
+                   ?::varchar as written_by_duckdb, ?::varchar as storage_version
+            """,
+            [publish_id, datetime.now(UTC).replace(tzinfo=None), duckdb.__version__, storage_version],
+        )
+        counts = " union all ".join(
+            f"select 'marts' as table_schema, '{t}' as table_name, count(*) as row_count from snap.marts.{_quote(t)}"
+            for t in marts
+        )
+        con.execute(f"create table snap.{MANIFEST_SCHEMA}.table_rows as {counts}")
+        con.execute(
+            f"comment on table snap.{MANIFEST_SCHEMA}.snapshot is "
+            "'One row: which publish this snapshot is, when and by which DuckDB it was written.'"
+        )
+        con.execute(
+            f"comment on table snap.{MANIFEST_SCHEMA}.table_rows is "
+            "'Row count of every mart at publish time: a reader compares these to what it sees.'"
+        )
+        con.execute("detach snap")
+    finally:
+        con.close()
+
+
+def _verify(path: Path, catalog: str, storage_version: str) -> dict[str, int]:
+    """Open the new file the way readers will: marts present, counts as recorded, readable by old clients."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{path}' as {_quote(catalog)} (read_only)")
+        tags = con.execute("select tags from duckdb_databases() where database_name = ?", [catalog]).fetchone()[0]
+        if not str(tags.get("storage_version", "")).startswith(storage_version):
+            raise RuntimeError(f"{path}: storage version {tags} is not {storage_version}; refusing to publish")
+        blocking = con.execute(
+            "select schema_name || '.' || table_name from duckdb_constraints() where database_name = ? "
+            "and constraint_type in ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')",
+            [catalog],
+        ).fetchall()
+        if blocking:
+            raise RuntimeError(f"{path}: index constraints older clients cannot read: {blocking}")
+        recorded = dict(
+            con.execute(
+                f"select table_name, row_count from {_quote(catalog)}.{MANIFEST_SCHEMA}.table_rows order by 1"
+            ).fetchall()
+        )
         tables = [
             r[0]
             for r in con.execute(
@@ -73,6 +158,11 @@ def _verify(path: Path, catalog: str) -> dict[str, int]:
         ]
         if not tables:
             raise RuntimeError(f"{path}: no tables in schema marts; refusing to publish")
-        return {t: con.execute(f'select count(*) from "{catalog}".marts."{t}"').fetchone()[0] for t in tables}
+        counts = {
+            t: con.execute(f"select count(*) from {_quote(catalog)}.marts.{_quote(t)}").fetchone()[0] for t in tables
+        }
+        if counts != recorded:
+            raise RuntimeError(f"{path}: mart row counts {counts} differ from the manifest {recorded}")
+        return counts
     finally:
         con.close()

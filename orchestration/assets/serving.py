@@ -1,0 +1,116 @@
+"""Serving assets, downstream of the published snapshot: Parquet export, PostgreSQL copy, dbt and GX docs.
+
+Each reads the read-only snapshot (the dbt docs read the working database dbt just built), so none of
+them holds the working database while a reader queries what was published.
+"""
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.publish import published_warehouse
+from orchestration.report.docs import build_dbt_docs, build_gx_docs
+from orchestration.resources import WarehouseResource
+from orchestration.serving.parquet import export_parquet
+from orchestration.serving.postgres import postgres_target_from_env, publish_to_postgres, redact
+
+PUBLISHED = [published_warehouse.key]
+POSTGRES_SKIPPED = (
+    "PostgreSQL serving skipped: CHIPCHAIN_PG_URL is not set. `make postgres` installs and starts a local "
+    "PostgreSQL 15 (the next `make run` publishes there), or set CHIPCHAIN_PG_URL to your own server."
+)
+
+
+def published_dir(warehouse: WarehouseResource):
+    return warehouse.resolved_warehouse_dir() / "published"
+
+
+@asset(
+    key=AssetKey(["serving", "parquet"]),
+    group_name="serving",
+    kinds={"parquet"},
+    deps=PUBLISHED,
+    description="Every mart as Parquet under published/parquet/<mart>/ (hive-partitioned by year where the "
+    "mart has one), swapped in atomically.",
+)
+def parquet_export(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    out = published_dir(warehouse)
+    result = export_parquet(out / "warehouse.duckdb", out / "parquet")
+    context.log.info(f"exported {len(result.tables)} marts to {result.path} -> {result.version_dir.name}")
+    rows = "\n".join(
+        f"| {t} | {i['rows']:,} | {', '.join(i['partitioned_by']) or '-'} |" for t, i in result.tables.items()
+    )
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(result.path)),
+            "marts": MetadataValue.md("| mart | rows | partitioned by |\n|---|---|---|\n" + rows),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["serving", "postgres"]),
+    group_name="serving",
+    kinds={"postgres"},
+    deps=PUBLISHED,
+    description="The marts in PostgreSQL (schema marts, read-only role) for BI tools, swapped in one "
+    "transaction. Skipped, with a message, when CHIPCHAIN_PG_URL is not set.",
+)
+def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    target = postgres_target_from_env()
+    if target is None:
+        context.log.warning(POSTGRES_SKIPPED)
+        return MaterializeResult(metadata={"status": "skipped", "reason": POSTGRES_SKIPPED})
+    try:
+        result = publish_to_postgres(published_dir(warehouse) / "warehouse.duckdb", target)
+    except Exception as error:
+        raise RuntimeError(
+            f"publishing the marts to PostgreSQL at {redact(target.url)} failed: {error}. Is the server up "
+            "(`make postgres`)? Unset CHIPCHAIN_PG_URL to skip this step."
+        ) from error
+    context.log.info(f"published {len(result.tables)} marts to {redact(target.url)} schema {result.schema}")
+    rows = "\n".join(f"| {result.schema}.{t} | {n:,} |" for t, n in result.tables.items())
+    return MaterializeResult(
+        metadata={
+            "status": "published",
+            "server": redact(target.url),
+            "schema": result.schema,
+            "reader_role": target.reader_role,
+            "publish_id": result.publish_id,
+            "tables": MetadataValue.md("| table | rows |\n|---|---|\n" + rows),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["docs", "dbt"]),
+    group_name="serving",
+    kinds={"dbt"},
+    deps=PUBLISHED,
+    description="`dbt docs generate --static`: one self-contained page at published/docs/dbt/index.html.",
+)
+def dbt_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    result = build_dbt_docs(warehouse.path, published_dir(warehouse) / "docs" / "dbt")
+    context.log.info(f"dbt docs for {result.pages} catalogued relations at {result.index}")
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(result.index)), "relations": result.pages})
+
+
+@asset(
+    key=AssetKey(["docs", "gx"]),
+    group_name="serving",
+    kinds={"great_expectations"},
+    deps=PUBLISHED,
+    description="Great Expectations Data Docs for every stored validation (audit.validation_results) at "
+    "published/docs/gx/index.html.",
+)
+def gx_data_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    result = build_gx_docs(
+        published_dir(warehouse) / "warehouse.duckdb",
+        warehouse.resolved_warehouse_dir() / "gx_data_docs",
+        published_dir(warehouse) / "docs" / "gx",
+    )
+    context.log.info(f"GX Data Docs: {result.pages} pages ({result.added} new validation results)")
+    return MaterializeResult(
+        metadata={"path": MetadataValue.path(str(result.index)), "pages": result.pages, "added": result.added}
+    )
+
+
+serving_assets = [parquet_export, postgres_marts, dbt_docs, gx_data_docs]

@@ -1,0 +1,1 @@
+"""The HTML report drawn from the published snapshot after each successful run."""

@@ -1,0 +1,1 @@
+"""Serving the published snapshot to other tools: PostgreSQL, Parquet, SQLAlchemy URLs."""
