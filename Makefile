@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR := $(abspath dbt_project)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup run test dev lint sql docs clean
+.PHONY: help setup run test dev lint sql docs clean bench
 
 help:
 	@echo "make run    build the warehouse from the offline sample and publish it"
@@ -21,6 +21,7 @@ help:
 	@echo "make dev    open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sql    SQL prompt on the published snapshot (read-only)"
 	@echo "make lint   ruff + sqlfluff"
+	@echo "make bench  BACI path end to end on a generated archive (ROWS=10000000): rows/s, peak memory"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
+
+# The BACI path (land, validate, dbt marts) on a generated BACI-format archive of $(ROWS) rows.
+ROWS ?= 10000000
+bench: setup
+	$(BIN)/python scripts/bench_baci.py --rows $(ROWS)
 
 sql: setup
 	$(BIN)/python -m orchestration.sql_prompt

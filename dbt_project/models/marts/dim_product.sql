@@ -15,6 +15,7 @@ hs2017 as (
         6 as hs_level,
         description
     from {{ ref('stg_baci__product_codes') }}
+    where hs_vintage = 'HS2017'  -- BACI archives of other editions add their own code lists
 ),
 
 comtrade as (

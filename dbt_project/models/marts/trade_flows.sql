@@ -8,6 +8,8 @@ with unioned as (
     select * from {{ ref('int_trade_flows__census') }}
     union all by name
     select * from {{ ref('int_trade_flows__taiwan') }}
+    union all by name
+    select * from {{ ref('int_trade_flows__baci') }}
 )
 
 select
