@@ -12,6 +12,7 @@ export DAGSTER_HOME ?= $(abspath .dagster_home)
 export DBT_PROFILES_DIR := $(abspath dbt_project)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+SOURCE ?= offline
 
 .PHONY: help setup run test dev lint sql docs clean bench
 
@@ -36,7 +37,7 @@ setup: $(VENV)/.installed dbt_project/target/manifest.json
 	@mkdir -p $(DAGSTER_HOME) $(WAREHOUSE_DIR)
 
 run: setup
-	$(BIN)/python -m orchestration.run_pipeline
+	$(BIN)/python -m orchestration.run_pipeline --source $(SOURCE)
 
 test: setup
 	$(BIN)/pytest

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import warehouse_dbt_assets
+from orchestration.assets.live import build_live_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import build_raw_assets
 from orchestration.assets.report import html_report
 from orchestration.assets.serving import serving_assets
 from orchestration.dbt_project import dbt_resource
+from orchestration.live_jobs import LIVE_JOBS, unpartitioned_selection
 from orchestration.resources import WarehouseResource
+from orchestration.schedules import LIVE_SCHEDULES
+from orchestration.sensors import LIVE_FRESHNESS_CHECKS, LIVE_SENSORS
 
 # One process: DuckDB admits a single writer, and every step writes the same working database.
 warehouse_job = define_asset_job(
     "warehouse",
-    selection=AssetSelection.all(),
+    selection=unpartitioned_selection,  # everything but the partitioned live fetches (own jobs)
     executor_def=in_process_executor,
     description="Land and validate every sample source, build and test the dbt models, publish.",
 )
 
 defs = Definitions(
-    assets=[*build_raw_assets(), warehouse_dbt_assets, published_warehouse, *serving_assets, html_report],
-    jobs=[warehouse_job],
+    assets=[
+        *build_raw_assets(),
+        warehouse_dbt_assets,
+        published_warehouse,
+        *serving_assets,
+        html_report,
+        *build_live_assets(),
+    ],
+    asset_checks=LIVE_FRESHNESS_CHECKS,
+    jobs=[warehouse_job, *LIVE_JOBS],
+    schedules=LIVE_SCHEDULES,
+    sensors=LIVE_SENSORS,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=in_process_executor,
 )

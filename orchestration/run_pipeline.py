@@ -69,7 +69,13 @@ def _loads_summary(warehouse_path: Path, since: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--source",
+        choices=("offline", "live"),
+        default="offline",
+        help="live: first fetch the live scope (orchestration/connectors/scope.toml) into the landing area",
+    )
+    args = parser.parse_args(argv)
     settings = get_settings()
     started = time.time()
     print(f"Sample data: {settings.sample_data_dir}\nWorking warehouse: {settings.warehouse_path}\n")
@@ -79,6 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.definitions import defs
 
     instance = DagsterInstance.get()
+    if args.source == "live":
+        from orchestration.live_run import fetch_live
+
+        print("== Live fetch ==")
+        fetched = fetch_live(instance)
+        print(fetched.report() + "\n")
+        if not fetched.success:
+            print("== RUN FAILED == (live fetch; the warehouse was not rebuilt)")
+            return 1
     job = defs.resolve_job_def("warehouse")
     result = job.execute_in_process(instance=instance, raise_on_error=False)
 

@@ -1,0 +1,404 @@
+"""Partitioned assets that fetch the live sources into the landing area, then land them in raw.
+
+One asset per live raw table. A run of a partition (or of a range, in one run: backfills are single
+runs so the dbt step after them runs once) asks the connector for every payload of that partition;
+payloads already in the landing area cost no call unless `force_refresh` is set (schedules and
+release sensors set it to pick up revisions). Each payload with rows is then one load, validated by
+the table's GX suite (a blocking check) and promoted with `promote()`: a changed payload replaces the
+rows of the same payload path and the replaced rows stay queryable in raw_history.<table> with
+their load marked `superseded` in audit.loads. Payloads the plan no longer asks for, or that came back
+empty, have their rows retired the same way, so a reload never leaves duplicates behind.
+"""
+
+import warnings
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    Backoff,
+    BetaWarning,
+    Config,
+    FreshnessPolicy,
+    Jitter,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    RetryPolicy,
+    SupersessionWarning,
+    asset,
+)
+
+from orchestration.connectors.baci import BaciClient, BaciRelease
+from orchestration.connectors.census import CensusClient
+from orchestration.connectors.comtrade import ComtradeClient
+from orchestration.connectors.http import log_progress
+from orchestration.connectors.landing_area import FetchReport, LandingArea
+from orchestration.connectors.scope import census_time, comtrade_period, landing_period, load_scope
+from orchestration.connectors.settings import ConnectorSettings, get_connector_settings
+from orchestration.connectors.usgs import UsgsClient, extracted_csvs
+from orchestration.ingest.ingest import IngestReport, ingest_table
+from orchestration.ingest.landing import ensure_meta, ensure_raw_table
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.registry_live import live_raw_table
+from orchestration.partitions import (
+    baci_release_partitions,
+    mcs_edition_partitions,
+    monthly_partitions,
+    yearly_partitions,
+)
+from orchestration.resources import WarehouseResource
+
+GX_CHECK_NAME = "gx_suite"
+# Transient trouble the HTTP client's own retries could not ride out (a long Retry-After, an outage).
+FETCH_RETRY_POLICY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+LIVE_GROUP = "live"
+ANNUAL_DEADLINE = "0 0 1 10 *"  # last year's annual figures are mostly out by October
+MONTHLY_DEADLINE = "0 0 28 * *"
+# Freshness policies (Dagster's freshness state in the UI) beside the freshness checks below.
+ANNUAL_FRESHNESS = FreshnessPolicy.cron(deadline_cron=ANNUAL_DEADLINE, lower_bound_delta=timedelta(days=365))
+MONTHLY_FRESHNESS = FreshnessPolicy.cron(deadline_cron=MONTHLY_DEADLINE, lower_bound_delta=timedelta(days=28))
+MCS_FRESHNESS = FreshnessPolicy.cron(deadline_cron="0 0 1 4 *", lower_bound_delta=timedelta(days=365))
+
+
+class LiveFetchConfig(Config):
+    """Run config of the live assets."""
+
+    force_refresh: bool = False  # ask the source again even when the landing area holds the payloads
+
+
+def landing_area(warehouse: WarehouseResource, settings: ConnectorSettings) -> LandingArea:
+    import os
+
+    # LANDING_DIR wins; otherwise the landing area sits in the warehouse directory the run writes to
+    root = settings.landing_dir if os.environ.get("LANDING_DIR") else warehouse.resolved_warehouse_dir() / "landing"
+    return LandingArea(root)
+
+
+def retire_loads(con: duckdb.DuckDBPyConnection, table: RawTable, rel_paths: list[str], reason: str) -> int:
+    """Move the raw rows of payloads that no longer exist to raw_history; mark their loads superseded."""
+    moved = 0
+    raw, history = f'raw."{table.name}"', f'raw_history."{table.name}"'
+    for rel in rel_paths:
+        con.execute("begin transaction")
+        try:
+            moved += con.execute(f"select count(*) from {raw} where _file_path = ?", [rel]).fetchone()[0]
+            con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [rel])
+            con.execute(f"delete from {raw} where _file_path = ?", [rel])
+            con.execute(
+                "update audit.loads set status = 'superseded', superseded_by = ?, message = ? "
+                "where raw_table = ? and file_path = ? and status = 'promoted'",
+                [f"retired:{reason}", reason, table.name, rel],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return moved
+
+
+def stale_paths(con: duckdb.DuckDBPyConnection, table: RawTable, prefixes: list[str], current: set[str]) -> list[str]:
+    """Promoted loads under a partition's landing prefix that the partition no longer holds."""
+    found: set[str] = set()
+    for prefix in prefixes:
+        rows = con.execute(
+            "select file_path from audit.loads "
+            "where raw_table = ? and status = 'promoted' and starts_with(file_path, ?)",
+            [table.name, prefix],
+        ).fetchall()
+        found.update(r[0] for r in rows)
+    return sorted(found - current)
+
+
+def land_payloads(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    table: RawTable,
+    area: LandingArea,
+    files: list[Path],
+    prefixes: list[str],
+) -> tuple[IngestReport | None, int, int]:
+    """Ingest the partition's payload files; retire rows of payloads it no longer has."""
+    current = {f.relative_to(area.root).as_posix() for f in files}
+    with warehouse.connect() as con:
+        ensure_meta(con)
+        ensure_raw_table(con, table)
+        report = ingest_table(con, table, area.root, files) if files else None
+        stale = stale_paths(con, table, prefixes, current)
+        retired_rows = retire_loads(con, table, stale, "payload no longer in its partition") if stale else 0
+        total = con.execute(f'select count(*) from raw."{table.name}"').fetchone()[0]
+    for failure in report.failures if report else []:
+        context.log.error(f"raw.{table.name} <- {failure.file_path}: {failure.message}")
+    if stale:
+        context.log.info(
+            f"raw.{table.name}: retired {retired_rows} rows of {len(stale)} payload(s) gone from the partition"
+        )
+    return report, retired_rows, total
+
+
+def _summary(reports: list[FetchReport]) -> dict[str, int]:
+    return {
+        "calls": sum(r.calls for r in reports),
+        "retries": sum(r.retries for r in reports),
+        "splits": sum(r.splits for r in reports),
+        "payloads": sum(len(r.payloads) for r in reports),
+        "payloads_fetched": sum(len(r.stored) for r in reports),
+        "payloads_reused": sum(r.reused for r in reports) + sum(len(r.payloads) for r in reports if r.skipped_complete),
+        "payloads_retired": sum(len(r.retired) for r in reports),
+        "rows_fetched": sum(r.rows for r in reports),
+    }
+
+
+def _result(
+    table: RawTable,
+    reports: list[FetchReport],
+    ingest: IngestReport | None,
+    retired_rows: int,
+    total_rows: int,
+    area: LandingArea,
+) -> MaterializeResult:
+    ok = ingest.ok if ingest is not None else True
+    promoted = ingest.count("promoted") if ingest else 0
+    check = AssetCheckResult(
+        check_name=GX_CHECK_NAME,
+        passed=ok,
+        severity=AssetCheckSeverity.ERROR,
+        description=(ingest.error_message if ingest and not ok else None),
+        metadata={
+            "suite": table.suite_name,
+            "loads_validated": (ingest.count("promoted") + ingest.count("rejected")) if ingest else 0,
+            "loads_rejected": (ingest.count("rejected") + ingest.count("unreadable")) if ingest else 0,
+            "payloads_unchanged": ingest.count("unchanged") if ingest else 0,
+        },
+    )
+    lines = ["| partition | calls | retries | payloads | fetched | reused | rows |", "|---|---|---|---|---|---|---|"]
+    for r in reports:
+        lines.append(
+            f"| {r.partition} | {r.calls} | {r.retries} | {len(r.payloads)} | {len(r.stored)} | "
+            f"{r.reused + (len(r.payloads) if r.skipped_complete else 0)} | {r.rows} |"
+        )
+    return MaterializeResult(
+        metadata={
+            **_summary(reports),
+            "loads_promoted": promoted,
+            "rows_promoted": ingest.rows_promoted if ingest else 0,
+            "rows_retired": retired_rows,
+            "raw_row_count": total_rows,
+            "landing_dir": MetadataValue.path(str(area.root)),
+            "partitions": MetadataValue.md("\n".join(lines)),
+        },
+        check_results=[check],
+    )
+
+
+def _gx_spec(key: AssetKey, table: RawTable) -> AssetCheckSpec:
+    return AssetCheckSpec(
+        GX_CHECK_NAME,
+        asset=key,
+        blocking=True,
+        description=f"Great Expectations suite data_quality/suites/{table.suite_name}.json on every payload",
+    )
+
+
+def build_comtrade_asset(freq: str) -> AssetsDefinition:
+    table = live_raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
+    key = AssetKey(["raw", table.name])
+    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
+    dataset = f"C_{freq}_HS"
+
+    @asset(
+        key=key,
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=FETCH_RETRY_POLICY,
+        group_name=LIVE_GROUP,
+        kinds={"duckdb", "python"},
+        check_specs=[_gx_spec(key, table)],
+        freshness_policy=ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
+        description=f"{table.description}. Fetched from COMTRADE_API_BASE (data API with COMTRADE_API_KEY, "
+        f"else the 500-row public preview), stored in landing/comtrade/{dataset}/<period>/. Licence: {table.licence}",
+        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    )
+    def _comtrade(
+        context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        settings = get_connector_settings()
+        scope = load_scope()
+        area = landing_area(warehouse, settings)
+        client = ComtradeClient(settings, progress=log_progress(context.log), logger=context.log)
+        context.log.info(
+            f"Comtrade {client.endpoint} endpoint at {settings.comtrade_api_base}, cap {client.cap} rows a call"
+        )
+        reports, prefixes = [], []
+        for partition_key in context.partition_keys:
+            landing = area.partition("comtrade", dataset, landing_period(partition_key))
+            queries = scope.comtrade_queries(freq, comtrade_period(partition_key))
+            reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
+            prefixes.append(landing.rel(""))
+        files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
+        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
+        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
+        return _result(table, reports, ingest, retired, total, area)
+
+    return _comtrade
+
+
+def build_census_asset(freq: str) -> AssetsDefinition:
+    table = live_raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
+    key = AssetKey(["raw", table.name])
+    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
+
+    @asset(
+        key=key,
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=FETCH_RETRY_POLICY,
+        group_name=LIVE_GROUP,
+        kinds={"duckdb", "python"},
+        check_specs=[_gx_spec(key, table)],
+        freshness_policy=ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
+        description=f"{table.description}. Fetched from CENSUS_API_BASE, stored in "
+        f"landing/census/<flow>_hs_{freq}/<period>/. Licence: {table.licence}",
+        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    )
+    def _census(
+        context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        settings = get_connector_settings()
+        scope = load_scope()
+        area = landing_area(warehouse, settings)
+        client = CensusClient(settings, progress=log_progress(context.log), logger=context.log)
+        reports, prefixes = [], []
+        for partition_key in context.partition_keys:
+            time = census_time(partition_key)
+            for flow in scope.census_flows:
+                landing = area.partition("census", f"{flow}_hs_{freq}", landing_period(partition_key))
+                queries = [q for q in scope.census_queries(freq, time) if q.flow == flow]
+                reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
+                prefixes.append(landing.rel(""))
+        files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
+        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
+        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
+        return _result(table, reports, ingest, retired, total, area)
+
+    return _census
+
+
+def build_usgs_asset() -> AssetsDefinition:
+    table = live_raw_table("usgs__mcs_release_cells")
+    key = AssetKey(["raw", table.name])
+
+    @asset(
+        key=key,
+        partitions_def=mcs_edition_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=FETCH_RETRY_POLICY,
+        group_name=LIVE_GROUP,
+        kinds={"duckdb", "python"},
+        check_specs=[_gx_spec(key, table)],
+        freshness_policy=MCS_FRESHNESS,
+        description=f"{table.description}. Partition = MCS edition (MCS 2025 holds 2024 data), from USGS_BASE "
+        f"(ScienceBase), stored in landing/usgs/mcs_release/<edition>/. Licence: {table.licence}",
+        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    )
+    def _usgs(
+        context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        settings = get_connector_settings()
+        area = landing_area(warehouse, settings)
+        client = UsgsClient(settings, progress=log_progress(context.log), logger=context.log)
+        reports, prefixes, files = [], [], []
+        for partition_key in context.partition_keys:
+            landing = area.partition("usgs", "mcs_release", partition_key)
+            reports.append(client.fetch_edition(landing, int(partition_key), force=config.force_refresh))
+            prefixes.append(landing.rel(""))
+            files.extend(extracted_csvs(landing))
+        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
+        return _result(table, reports, ingest, retired, total, area)
+
+    return _usgs
+
+
+def build_baci_asset() -> AssetsDefinition:
+    @asset(
+        key=AssetKey(["landing", "baci_archives"]),
+        partitions_def=baci_release_partitions,
+        retry_policy=FETCH_RETRY_POLICY,
+        group_name=LIVE_GROUP,
+        kinds={"python"},
+        description="CEPII BACI bulk archives (one zip per HS revision and version, with its country and "
+        "product code files), downloaded resumably from BACI_BASE into landing/baci/archives/<release>/. "
+        "The BACI raw tables read them from there. Licence: Etalab Open Licence 2.0 (CEPII)",
+    )
+    def _baci(
+        context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        settings = get_connector_settings()
+        area = landing_area(warehouse, settings)
+        client = BaciClient(settings, progress=log_progress(context.log), logger=context.log)
+        listing = None
+        reports = []
+        for partition_key in context.partition_keys:
+            release = BaciRelease.parse(partition_key)
+            landing = area.partition("baci", "archives", release.key)
+            if listing is None and (config.force_refresh or not landing.is_complete(release.key)):
+                listing = client.listing()
+            reports.append(client.fetch_release(landing, release, listing=listing, force=config.force_refresh))
+        files = [p for r in reports for p in r.payloads]
+        return MaterializeResult(
+            metadata={
+                **_summary(reports),
+                "files": MetadataValue.md(
+                    "| file | bytes | sha256 |\n|---|---|---|\n"
+                    + "\n".join(f"| {p.rel_path} | {p.bytes:,} | {p.sha256} |" for p in files)
+                ),
+                "landing_dir": MetadataValue.path(str(area.root)),
+            }
+        )
+
+    return _baci
+
+
+LIVE_ASSET_BUILDERS: tuple[Callable[[], AssetsDefinition], ...] = (
+    lambda: build_comtrade_asset("A"),
+    lambda: build_census_asset("A"),
+    lambda: build_comtrade_asset("M"),
+    lambda: build_census_asset("M"),
+    build_usgs_asset,
+    build_baci_asset,
+)
+
+
+def build_live_assets() -> list[AssetsDefinition]:
+    with warnings.catch_warnings():
+        # backfill_policy is "beta" in Dagster 1.13; single-run backfills are what keep dbt to one run
+        warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=BetaWarning)
+        return [build() for build in LIVE_ASSET_BUILDERS]
+
+
+def build_live_freshness_checks() -> list:
+    """Asset checks: the latest complete partition of each live trade table is loaded by its deadline.
+
+    Annual trade data for a year are mostly released by the following September; a month's partition
+    must be materialized by the 28th of the next one (even when the source has no rows for it yet).
+    """
+    from dagster import build_time_partition_freshness_checks
+
+    from orchestration.live_jobs import ANNUAL_ASSETS, MONTHLY_ASSETS
+
+    with warnings.catch_warnings():
+        # "superseded" by the FreshnessPolicy set on the assets above, which shows a state in the UI;
+        # these stay because they are asset checks: recorded, alertable, visible beside the GX check
+        warnings.filterwarnings("ignore", category=SupersessionWarning)
+        return [
+            *build_time_partition_freshness_checks(assets=list(ANNUAL_ASSETS), deadline_cron=ANNUAL_DEADLINE),
+            *build_time_partition_freshness_checks(assets=list(MONTHLY_ASSETS), deadline_cron=MONTHLY_DEADLINE),
+        ]

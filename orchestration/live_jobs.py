@@ -1,0 +1,103 @@
+"""Jobs of the live operation, and the run config and partition windows they are launched with.
+
+A job holds one partitions definition: annual and monthly live data are separate jobs. Each carries
+every unpartitioned asset too (reference raw tables, dbt, publish), so one run over a range of
+partitions fetches them all and then builds and publishes once: a backfill costs one dbt invocation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
+
+COMTRADE_ANNUAL = AssetKey(["raw", "comtrade__api_annual"])
+CENSUS_ANNUAL = AssetKey(["raw", "census__api_annual"])
+COMTRADE_MONTHLY = AssetKey(["raw", "comtrade__api_monthly"])
+CENSUS_MONTHLY = AssetKey(["raw", "census__api_monthly"])
+MCS_RELEASE = AssetKey(["raw", "usgs__mcs_release_cells"])
+BACI_ARCHIVES = AssetKey(["landing", "baci_archives"])
+
+ANNUAL_ASSETS = (COMTRADE_ANNUAL, CENSUS_ANNUAL)
+MONTHLY_ASSETS = (COMTRADE_MONTHLY, CENSUS_MONTHLY)
+LIVE_PARTITIONED = (*ANNUAL_ASSETS, *MONTHLY_ASSETS, MCS_RELEASE, BACI_ARCHIVES)
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+live_selection = AssetSelection.assets(*LIVE_PARTITIONED)
+unpartitioned_selection = AssetSelection.all() - live_selection
+
+live_annual_job = define_asset_job(
+    "live_annual",
+    selection=AssetSelection.assets(*ANNUAL_ASSETS) | unpartitioned_selection,
+    executor_def=in_process_executor,
+    description="Fetch annual Comtrade and Census data for a year (or a range, in one run) into the landing "
+    "area, validate and land it, then build, test and publish the warehouse once.",
+)
+
+live_monthly_job = define_asset_job(
+    "live_monthly",
+    selection=AssetSelection.assets(*MONTHLY_ASSETS) | unpartitioned_selection,
+    executor_def=in_process_executor,
+    description="Fetch monthly Comtrade and Census data for a month (or a range, in one run), land it, "
+    "then build, test and publish the warehouse once.",
+)
+
+live_mcs_job = define_asset_job(
+    "live_mcs",
+    selection=AssetSelection.assets(MCS_RELEASE),
+    executor_def=in_process_executor,
+    description="Download an MCS data release from ScienceBase, land and validate its CSVs.",
+)
+
+live_baci_job = define_asset_job(
+    "live_baci",
+    selection=AssetSelection.assets(BACI_ARCHIVES) | unpartitioned_selection,
+    executor_def=in_process_executor,
+    description="Download a BACI release (archive and code files), then land, build and publish the warehouse.",
+)
+
+LIVE_JOBS = (live_annual_job, live_monthly_job, live_mcs_job, live_baci_job)
+
+
+def op_name(key: AssetKey) -> str:
+    return "__".join(key.path)
+
+
+def fetch_run_config(keys: tuple[AssetKey, ...], *, force_refresh: bool) -> dict:
+    """Run config setting `force_refresh` on the live assets of a run."""
+    return {"ops": {op_name(k): {"config": {"force_refresh": force_refresh}} for k in keys}}
+
+
+def range_tags(start: str, end: str) -> dict[str, str]:
+    """Tags that make one run cover partitions start..end (the assets' backfill policy is single-run)."""
+    return {RANGE_START_TAG: start, RANGE_END_TAG: end}
+
+
+def years_to_refresh(now: datetime, window: int = 2) -> tuple[str, str]:
+    """The last `window` complete years: annual trade figures keep being revised for a year or two."""
+    last = now.year - 1
+    return str(last - window + 1), str(last)
+
+
+def months_to_refresh(now: datetime, window: int = 3, lag: int = 1) -> tuple[str, str]:
+    """Monthly partition keys of the `window` months ending `lag` months before `now` (revisions window)."""
+
+    def shift(year: int, month: int, back: int) -> tuple[int, int]:
+        index = year * 12 + (month - 1) - back
+        return index // 12, index % 12 + 1
+
+    end = shift(now.year, now.month, lag)
+    start = shift(end[0], end[1], window - 1)
+    return f"{start[0]:04d}-{start[1]:02d}-01", f"{end[0]:04d}-{end[1]:02d}-01"
+
+
+def partition_for_period(freq: str, period: str) -> str | None:
+    """Comtrade period -> partition key of the matching job ('2024' -> '2024', '202503' -> '2025-03-01')."""
+    period = str(period)
+    if freq == "A" and len(period) == 4 and period.isdigit():
+        return period
+    if freq == "M" and len(period) == 6 and period.isdigit():
+        return f"{period[:4]}-{period[4:]}-01"
+    return None

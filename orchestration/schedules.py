@@ -1,0 +1,76 @@
+"""Schedules: monthly refresh of the monthly sources, yearly refresh of the annual ones and of MCS.
+
+Each tick asks for one run over a window of recent partitions with `force_refresh`, so figures the
+sources revised since the last fetch replace the old ones (which stay in raw_history). The window
+is computed by the pure helpers in live_jobs, tested on their own.
+"""
+
+from __future__ import annotations
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+
+from orchestration.live_jobs import (
+    ANNUAL_ASSETS,
+    MCS_RELEASE,
+    MONTHLY_ASSETS,
+    fetch_run_config,
+    live_annual_job,
+    live_mcs_job,
+    live_monthly_job,
+    months_to_refresh,
+    range_tags,
+    years_to_refresh,
+)
+
+
+@schedule(
+    job=live_monthly_job,
+    cron_schedule="0 6 20 * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="On the 20th: refetch the last three complete months (Comtrade and Census monthly), "
+    "landing new months and revisions of recent ones.",
+)
+def live_monthly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    start, end = months_to_refresh(context.scheduled_execution_time)
+    return RunRequest(
+        run_key=f"monthly-{start}-{end}",
+        run_config=fetch_run_config(MONTHLY_ASSETS, force_refresh=True),
+        tags=range_tags(start, end),
+    )
+
+
+@schedule(
+    job=live_annual_job,
+    cron_schedule="0 6 15 3 *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Every 15 March: refetch the last two complete years of annual Comtrade and Census data "
+    "(the previous year's first releases, revisions of the year before).",
+)
+def live_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    start, end = years_to_refresh(context.scheduled_execution_time)
+    return RunRequest(
+        run_key=f"annual-{start}-{end}",
+        run_config=fetch_run_config(ANNUAL_ASSETS, force_refresh=True),
+        tags=range_tags(start, end),
+    )
+
+
+@schedule(
+    job=live_mcs_job,
+    cron_schedule="0 6 1 3 *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Every 1 March: fetch this year's Mineral Commodity Summaries edition (published late January).",
+)
+def mcs_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+    edition = str(context.scheduled_execution_time.year)
+    return RunRequest(
+        run_key=f"mcs-{edition}",
+        partition_key=edition,
+        run_config=fetch_run_config((MCS_RELEASE,), force_refresh=False),
+    )
+
+
+LIVE_SCHEDULES = (live_monthly_refresh, live_yearly_refresh, mcs_yearly_refresh)

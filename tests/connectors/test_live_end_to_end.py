@@ -1,0 +1,266 @@
+"""A live partition end to end against the replay server: fetch -> landing -> GX -> raw -> dbt.
+
+One warehouse per module (tmp WAREHOUSE_DIR, ephemeral Dagster instance), built by the `live_annual`
+job for 2024 with faults injected (429, 500, a timeout, a truncated body). The tests that follow read
+it in order: what the first run landed and built, that a second run makes no call, that a revised
+figure replaces the old one and leaves it queryable in raw_history and audit.loads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.connectors.replay_server import Fault, ReplayServer
+
+COMTRADE = ["raw", "comtrade__api_annual"]
+CENSUS = ["raw", "census__api_annual"]
+LIVE_MODELS = (["intermediate", "int_trade_flows__comtrade_api"], ["intermediate", "int_trade_flows__census_api"])
+REVISED_VALUE = 7654321.0
+
+
+def us_ree_imports_from_china(row: dict) -> bool:
+    return (row["reporterCode"], row["partnerCode"], row["flowCode"], row["cmdCode"], row["period"]) == (
+        842,
+        156,
+        "M",
+        "280530",
+        "2024",
+    )
+
+
+@dataclass
+class LiveWarehouse:
+    server: ReplayServer
+    warehouse_dir: Path
+    instance: Any
+    defs: Any
+    first: Any  # ExecuteInProcessResult of the first run
+    first_calls: int
+
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse_dir / "warehouse.duckdb"), read_only=True)
+
+    def run(self, keys, *, force: bool = False):
+        from dagster import AssetKey
+
+        from orchestration.live_jobs import fetch_run_config
+
+        live = tuple(AssetKey(k) for k in (COMTRADE, CENSUS))
+        return self.defs.resolve_job_def("live_annual").execute_in_process(
+            instance=self.instance,
+            asset_selection=list(keys),
+            partition_key="2024",
+            run_config=fetch_run_config(tuple(k for k in live if k in keys), force_refresh=force),
+            raise_on_error=False,
+        )
+
+
+def materialization(result, key: list[str]) -> dict:
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if list(mat.asset_key.path) == key:
+            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+    raise AssertionError(f"{key} not materialized")
+
+
+@pytest.fixture(scope="module")
+def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]:
+    from dagster import AssetKey, AssetSelection, DagsterInstance
+
+    warehouse = tmp_path_factory.mktemp("live_warehouse")
+    env = {
+        "WAREHOUSE_DIR": str(warehouse),
+        "SAMPLE_DATA_DIR": str(sample_data_dir),
+        "COMTRADE_MIN_INTERVAL": "0",
+        "CENSUS_MIN_INTERVAL": "0",
+        "LIVE_BACKOFF_BASE": "0.01",
+        "LIVE_BACKOFF_MAX": "0.05",
+        "LIVE_READ_TIMEOUT": "1",
+        # run only the dbt tests whose models are all in the run (the others' models are not built here)
+        "DBT_INDIRECT_SELECTION": "cautious",
+    }
+    cleared = (
+        "WAREHOUSE_PATH",
+        "LANDING_DIR",
+        "CENSUS_API_KEY",
+        "LIVE_SCOPE_FILE",
+        "LIVE_YEARS",
+        "LIVE_REPORTERS",
+        "LIVE_HS_CODES",
+    )
+    saved = {
+        k: os.environ.get(k)
+        for k in (*env, *cleared, "COMTRADE_API_KEY", "COMTRADE_API_BASE", "CENSUS_API_BASE", "USGS_BASE", "BACI_BASE")
+    }
+    with ReplayServer(sample_data_dir) as server:
+        try:
+            os.environ.update(env)
+            for name in cleared:
+                os.environ.pop(name, None)
+            for name in ("COMTRADE_API_BASE", "CENSUS_API_BASE", "USGS_BASE", "BACI_BASE"):
+                os.environ[name] = server.url
+            os.environ["COMTRADE_API_KEY"] = server.state.comtrade_key
+            state = server.state
+            state.inject("/data/v1/get", Fault("status", 429, retry_after="0"))
+            state.inject("/data/v1/get", Fault("status", 500))
+            state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
+            state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
+
+            from orchestration.definitions import defs
+            from orchestration.live_jobs import MONTHLY_ASSETS
+
+            targets = [AssetKey(k) for k in LIVE_MODELS] + [AssetKey(["marts", "trade_flows"])]
+            selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(*MONTHLY_ASSETS)
+            keys = selection.resolve(defs.resolve_asset_graph())
+            instance = DagsterInstance.ephemeral()
+            lw = LiveWarehouse(server, warehouse, instance, defs, None, 0)
+            lw.first = lw.run(keys)
+            lw.first_calls = len(state.calls("/"))
+            yield lw
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def test_first_run_survives_faults_and_lands_every_row_once(live_warehouse):
+    result = live_warehouse.first
+    failures = [e.step_key for e in result.all_events if e.is_step_failure]
+    assert result.success, failures
+    gx = {tuple(c.asset_key.path): c.passed for c in result.get_asset_check_evaluations() if c.check_name == "gx_suite"}
+    assert gx[tuple(COMTRADE)] and gx[tuple(CENSUS)]
+
+    comtrade, census = materialization(result, COMTRADE), materialization(result, CENSUS)
+    assert comtrade["retries"] == 3 and census["retries"] == 1  # 429, 500, truncated; one timeout
+    assert comtrade["calls"] == 2 + 3 and census["calls"] == 30 + 1
+    assert (comtrade["rows_fetched"], census["rows_fetched"]) == (49, 1699)
+    assert (comtrade["rows_promoted"], census["rows_promoted"]) == (49, 1699)
+
+    with live_warehouse.con() as con:
+        grain = (
+            "typeCode, freqCode, period, reporterCode, flowCode, partnerCode, partner2Code, "
+            "classificationCode, cmdCode, customsCode, motCode"
+        )
+        total, distinct = con.execute(
+            f"select count(*), count(distinct ({grain})) from raw.comtrade__api_annual"
+        ).fetchone()
+        assert total == distinct == 49
+        total, distinct = con.execute(
+            'select count(*), count(distinct ("CTY_CODE", "I_COMMODITY", "time")) from raw.census__api_annual'
+        ).fetchone()
+        assert total == distinct == 1699
+        # every raw row traces to a payload file and its sha256 in the landing area
+        for path, sha in con.execute(
+            "select distinct _file_path, _file_sha256 from raw.comtrade__api_annual"
+        ).fetchall():
+            landed = live_warehouse.warehouse_dir / "landing" / path
+            assert landed.exists() and __import__("hashlib").sha256(landed.read_bytes()).hexdigest() == sha
+        # dbt carried them to the trade_flows grain, values unchanged
+        raw_total = con.execute(
+            "select sum(primaryValue::double) from raw.comtrade__api_annual "
+            "where customsCode = 'C00' and motCode = '0' and partner2Code = '0' and cmdCode <> 'TOTAL'"
+        ).fetchone()[0]
+        flows, value = con.execute(
+            "select count(*), sum(value_usd) from intermediate.int_trade_flows__comtrade_api"
+        ).fetchone()
+        assert flows == 49 and value == pytest.approx(raw_total)
+        census_raw = con.execute('select sum("CON_VAL_YR"::double) from raw.census__api_annual').fetchone()[0]
+        census_int = con.execute("select sum(value_usd) from intermediate.int_trade_flows__census_api").fetchone()[0]
+        assert census_int == pytest.approx(census_raw)
+        usa_chn = con.execute(
+            "select value_usd from intermediate.int_trade_flows__comtrade_api where reporter_iso3 = 'USA' "
+            "and partner_iso3 = 'CHN' and flow = 'import' and hs_code = '280530' and year = 2024"
+        ).fetchall()
+        assert len(usa_chn) == 1
+
+
+def test_second_run_makes_no_call(live_warehouse):
+    from dagster import AssetKey
+
+    before = len(live_warehouse.server.state.calls("/"))
+    assert before == live_warehouse.first_calls
+    result = live_warehouse.run([AssetKey(COMTRADE), AssetKey(CENSUS)])
+    assert result.success
+    assert len(live_warehouse.server.state.calls("/")) == before
+    for key in (COMTRADE, CENSUS):
+        meta = materialization(result, key)
+        assert meta["calls"] == 0 and meta["payloads_fetched"] == 0 and meta["loads_promoted"] == 0
+    with live_warehouse.con() as con:
+        assert con.execute("select count(*) from raw.comtrade__api_annual").fetchone()[0] == 49
+        assert con.execute("select count(*) from raw_history.comtrade__api_annual").fetchone()[0] == 0
+
+
+def test_revised_figure_replaces_the_old_one_which_stays_queryable(live_warehouse):
+    from dagster import AssetKey
+
+    with live_warehouse.con() as con:
+        old_value, old_load = con.execute(
+            "select primaryValue, _load_id from raw.comtrade__api_annual where reporterCode = '842' "
+            "and partnerCode = '156' and flowCode = 'M' and cmdCode = '280530'"
+        ).fetchone()
+    live_warehouse.server.state.revise(us_ree_imports_from_china, {"primaryValue": REVISED_VALUE})
+    calls_before = len(live_warehouse.server.state.calls("/"))
+    keys = [AssetKey(COMTRADE), *[AssetKey(k) for k in LIVE_MODELS]]
+    keys += [AssetKey(["staging", "stg_comtrade__api_records"]), AssetKey(["staging", "stg_census__api_trade"])]
+    result = live_warehouse.run(keys, force=True)
+    assert result.success
+    meta = materialization(result, COMTRADE)
+    assert meta["calls"] == 2 and meta["loads_promoted"] == 1  # one payload changed, one came back identical
+    assert len(live_warehouse.server.state.calls("/")) == calls_before + 2
+
+    with live_warehouse.con() as con:
+        new_value, new_load = con.execute(
+            "select primaryValue, _load_id from raw.comtrade__api_annual where reporterCode = '842' "
+            "and partnerCode = '156' and flowCode = 'M' and cmdCode = '280530'"
+        ).fetchone()
+        assert float(new_value) == REVISED_VALUE and new_load != old_load
+        assert con.execute("select count(*) from raw.comtrade__api_annual").fetchone()[0] == 49  # replaced, not added
+        superseded = con.execute(
+            "select primaryValue from raw_history.comtrade__api_annual where _load_id = ? and reporterCode = '842' "
+            "and partnerCode = '156' and flowCode = 'M' and cmdCode = '280530'",
+            [old_load],
+        ).fetchone()
+        assert superseded == (old_value,)
+        status, by = con.execute(
+            "select status, superseded_by from audit.loads where load_id = ?", [old_load]
+        ).fetchone()
+        assert (status, by) == ("superseded", new_load)
+        value = con.execute(
+            "select value_usd from intermediate.int_trade_flows__comtrade_api where reporter_iso3 = 'USA' "
+            "and partner_iso3 = 'CHN' and flow = 'import' and hs_code = '280530' and year = 2024"
+        ).fetchone()[0]
+        assert value == REVISED_VALUE
+    # the old payload bytes are kept beside the new ones
+    history = list((live_warehouse.warehouse_dir / "landing/comtrade/C_A_HS/2024/_history").glob("*.json"))
+    assert len(history) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="marts.trade_flows does not union int_trade_flows__comtrade_api / __census_api yet (lead's model); "
+    "remove this marker once it does",
+)
+def test_live_rows_reach_marts_trade_flows(live_warehouse):
+    with live_warehouse.con() as con:
+        rows = dict(
+            con.execute(
+                "select source, count(*) from marts.trade_flows "
+                "where source in ('comtrade_api', 'census_api') group by 1"
+            ).fetchall()
+        )
+        expected = {
+            "comtrade_api": con.execute("select count(*) from intermediate.int_trade_flows__comtrade_api").fetchone()[
+                0
+            ],
+            "census_api": con.execute("select count(*) from intermediate.int_trade_flows__census_api").fetchone()[0],
+        }
+    assert rows == expected and all(expected.values())
