@@ -41,7 +41,7 @@
 {#- Days of [start_date, end_date] on which an event is in force (not before it starts, not after it
     ends, not while suspended). All bounds inclusive. -#}
 {% macro policy_days_in_force(event, start_date, end_date) -%}
-    greatest(0,
+    (greatest(0,
         datediff('day',
             greatest({{ start_date }}, {{ event }}.effective_date),
             least({{ end_date }}, coalesce({{ event }}.end_date, date '9999-12-31'))
@@ -53,5 +53,5 @@
             least({{ end_date }}, coalesce({{ event }}.end_date, date '9999-12-31'),
                 coalesce({{ event }}.suspended_until, date '9999-12-31'))
         ) + 1
-    ) end
+    ) end)
 {%- endmacro %}
