@@ -52,7 +52,11 @@ totals as (
 )
 
 select *
-from (select * from by_partner union all by name select * from totals)
+from (
+    select * from by_partner
+    union all by name
+    select * from totals
+)
 where
     priced_usd is null
     or expected_usd is null

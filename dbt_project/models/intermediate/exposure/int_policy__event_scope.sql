@@ -6,15 +6,19 @@ with events as (
 ),
 
 prefixes as (
-    select e.event_id, p.hs_prefix
+    select
+        e.event_id,
+        p.hs_prefix
     from events as e,
-        unnest(coalesce(string_split(e.hs_scope, '|'), [null::varchar])) as p(hs_prefix)
+        unnest(coalesce(string_split(e.hs_scope, '|'), [null::varchar])) as p (hs_prefix)
 ),
 
 targets as (
-    select e.event_id, t.target_iso3
+    select
+        e.event_id,
+        t.target_iso3
     from events as e,
-        unnest(string_split(e.target_iso3, '|')) as t(target_iso3)
+        unnest(string_split(e.target_iso3, '|')) as t (target_iso3)
 )
 
 select

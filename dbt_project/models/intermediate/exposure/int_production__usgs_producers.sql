@@ -16,7 +16,10 @@ with production as (
 ),
 
 names as (
-    select name_key, iso3 from {{ ref('int_country_names') }}
+    select
+        name_key,
+        iso3
+    from {{ ref('int_country_names') }}
 ),
 
 resolved as (

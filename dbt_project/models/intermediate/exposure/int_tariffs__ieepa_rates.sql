@@ -28,11 +28,12 @@ timeline as (
         'policy_events' as rate_source,
         event_id as reference
     from {{ ref('int_policy__event_scope') }}
-    where tariff_program in ('ieepa_fentanyl', 'ieepa_reciprocal')
-      and actor_iso3 = 'USA'
-      and status <> 'unverified'
-      and rate is not null
-      and target_iso3 <> 'ALL'
+    where
+        tariff_program in ('ieepa_fentanyl', 'ieepa_reciprocal')
+        and actor_iso3 = 'USA'
+        and status <> 'unverified'
+        and rate is not null
+        and target_iso3 <> 'ALL'
 ),
 
 unioned as (

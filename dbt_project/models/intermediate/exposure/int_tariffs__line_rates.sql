@@ -10,57 +10,87 @@
 --                rates are reported apart (the metal's value is unknown) and never stacked
 -- A scenario regime then replaces the components its seed rows name (most specific row wins).
 with lines as (
-    select distinct cc.iso3 as partner_iso3, i.hs10, i.hts8
+    select distinct
+        cc.iso3 as partner_iso3,
+        i.hs10,
+        i.hts8
     from {{ ref('stg_census__imports_hs10') }} as i
-    inner join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and cc.source_code = i.cty_code
+    inner join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and i.cty_code = cc.source_code
     where cc.iso3 is not null
 ),
 
 grid as (
-    select r.regime, r.regime_kind, r.regime_date, l.partner_iso3, l.hs10, l.hts8
+    select
+        r.regime,
+        r.regime_kind,
+        r.regime_date,
+        l.partner_iso3,
+        l.hs10,
+        l.hts8
     from {{ ref('int_tariffs__regimes') }} as r
     cross join lines as l
 ),
 
 mfn as (
-    select hts8, mfn_ad_valorem_rate, mfn_rate_is_ad_valorem, general_rate_text
+    select
+        hts8,
+        mfn_ad_valorem_rate,
+        mfn_rate_is_ad_valorem,
+        general_rate_text
     from {{ ref('stg_tariffs__mfn_base_rates') }}
 ),
 
 section_301 as (
     select
-        g.regime, g.partner_iso3, g.hs10,
+        g.regime,
+        g.partner_iso3,
+        g.hs10,
         arg_max(s.rate, struct_pack(a := s.effective_start, b := length(s.hts_prefix), c := s.rate)) as rate,
-        arg_max(s.rate_source || ': ' || s.reference,
-            struct_pack(a := s.effective_start, b := length(s.hts_prefix), c := s.rate)) as reference
+        arg_max(
+            s.rate_source || ': ' || s.reference,
+            struct_pack(a := s.effective_start, b := length(s.hts_prefix), c := s.rate)
+        ) as reference
     from grid as g
     inner join {{ ref('int_tariffs__section_301_rates') }} as s
-        on g.partner_iso3 = 'CHN'
-        and starts_with(g.hs10, s.hts_prefix)
-        and g.regime_date >= s.effective_start
-        and (s.effective_end is null or g.regime_date <= s.effective_end)
+        on
+            g.partner_iso3 = 'CHN'
+            and starts_with(g.hs10, s.hts_prefix)
+            and g.regime_date >= s.effective_start
+            and (s.effective_end is null or g.regime_date <= s.effective_end)
     group by all
 ),
 
 ieepa as (
     select
-        g.regime, g.partner_iso3, g.hs10, r.tariff_program,
+        g.regime,
+        g.partner_iso3,
+        g.hs10,
+        r.tariff_program,
         arg_max(r.rate, struct_pack(a := r.effective_start, b := r.rate)) as rate,
         arg_max(r.rate_source || ': ' || r.reference, struct_pack(a := r.effective_start, b := r.rate)) as reference
     from grid as g
     inner join {{ ref('int_tariffs__ieepa_rates') }} as r
-        on r.partner_iso3 = g.partner_iso3
-        and g.regime_date >= r.effective_start
-        and (r.effective_end is null or g.regime_date <= r.effective_end)
+        on
+            g.partner_iso3 = r.partner_iso3
+            and g.regime_date >= r.effective_start
+            and (r.effective_end is null or g.regime_date <= r.effective_end)
     group by all
 ),
 
 ieepa_listed as (
-    select distinct tariff_program, partner_iso3, rate_source from {{ ref('int_tariffs__ieepa_rates') }}
+    select distinct
+        tariff_program,
+        partner_iso3,
+        rate_source
+    from {{ ref('int_tariffs__ieepa_rates') }}
 ),
 
 annex_ii as (
-    select g.regime, g.partner_iso3, g.hs10, max(a.hts_prefix_as_published) as annex_ii_prefix
+    select
+        g.regime,
+        g.partner_iso3,
+        g.hs10,
+        max(a.hts_prefix_as_published) as annex_ii_prefix
     from grid as g
     inner join {{ ref('stg_tariffs__annex_ii_exemptions') }} as a
         on starts_with(g.hs10, a.hts_prefix) and g.regime_date >= a.effective_date
@@ -69,7 +99,9 @@ annex_ii as (
 
 section_232 as (
     select
-        g.regime, g.partner_iso3, g.hs10,
+        g.regime,
+        g.partner_iso3,
+        g.hs10,
         max(s.duty_rate) filter (where s.article_type <> 'content' and g.regime_date >= s.effective_date)
             as full_value_rate,
         max(s.duty_rate) filter (where s.article_type = 'content' and g.regime_date >= s.effective_date)
@@ -82,14 +114,18 @@ section_232 as (
 
 overrides as (
     select
-        g.regime, g.partner_iso3, g.hs10, s.tariff_program,
+        g.regime,
+        g.partner_iso3,
+        g.hs10,
+        s.tariff_program,
         arg_max(s.rate, struct_pack(a := s.partner_iso3 is not null, b := length(coalesce(s.hts_prefix, ''))))
             as rate
     from grid as g
     inner join {{ ref('tariff_scenarios') }} as s
-        on s.scenario = g.regime
-        and (s.partner_iso3 is null or s.partner_iso3 = g.partner_iso3)
-        and (s.hts_prefix is null or starts_with(g.hs10, s.hts_prefix))
+        on
+            g.regime = s.scenario
+            and (s.partner_iso3 is null or g.partner_iso3 = s.partner_iso3)
+            and (s.hts_prefix is null or starts_with(g.hs10, s.hts_prefix))
     group by all
 ),
 
@@ -111,30 +147,40 @@ components as (
         a.annex_ii_prefix
     from grid as g
     left join mfn as m on g.hts8 = m.hts8
-    left join section_301 as s301 using (regime, partner_iso3, hs10)
+    left join section_301 as s301
+        on g.regime = s301.regime and g.partner_iso3 = s301.partner_iso3 and g.hs10 = s301.hs10
     left join ieepa as fen
-        on fen.regime = g.regime and fen.partner_iso3 = g.partner_iso3 and fen.hs10 = g.hs10
-        and fen.tariff_program = 'ieepa_fentanyl'
+        on
+            g.regime = fen.regime and g.partner_iso3 = fen.partner_iso3 and g.hs10 = fen.hs10
+            and fen.tariff_program = 'ieepa_fentanyl'
     left join ieepa as rec
-        on rec.regime = g.regime and rec.partner_iso3 = g.partner_iso3 and rec.hs10 = g.hs10
-        and rec.tariff_program = 'ieepa_reciprocal'
-    left join annex_ii as a using (regime, partner_iso3, hs10)
-    left join section_232 as s232 using (regime, partner_iso3, hs10)
+        on
+            g.regime = rec.regime and g.partner_iso3 = rec.partner_iso3 and g.hs10 = rec.hs10
+            and rec.tariff_program = 'ieepa_reciprocal'
+    left join annex_ii as a
+        on g.regime = a.regime and g.partner_iso3 = a.partner_iso3 and g.hs10 = a.hs10
+    left join section_232 as s232
+        on g.regime = s232.regime and g.partner_iso3 = s232.partner_iso3 and g.hs10 = s232.hs10
     left join overrides as o_mfn
-        on o_mfn.regime = g.regime and o_mfn.partner_iso3 = g.partner_iso3 and o_mfn.hs10 = g.hs10
-        and o_mfn.tariff_program = 'mfn'
+        on
+            g.regime = o_mfn.regime and g.partner_iso3 = o_mfn.partner_iso3 and g.hs10 = o_mfn.hs10
+            and o_mfn.tariff_program = 'mfn'
     left join overrides as o_301
-        on o_301.regime = g.regime and o_301.partner_iso3 = g.partner_iso3 and o_301.hs10 = g.hs10
-        and o_301.tariff_program = 'section_301'
+        on
+            g.regime = o_301.regime and g.partner_iso3 = o_301.partner_iso3 and g.hs10 = o_301.hs10
+            and o_301.tariff_program = 'section_301'
     left join overrides as o_fen
-        on o_fen.regime = g.regime and o_fen.partner_iso3 = g.partner_iso3 and o_fen.hs10 = g.hs10
-        and o_fen.tariff_program = 'ieepa_fentanyl'
+        on
+            g.regime = o_fen.regime and g.partner_iso3 = o_fen.partner_iso3 and g.hs10 = o_fen.hs10
+            and o_fen.tariff_program = 'ieepa_fentanyl'
     left join overrides as o_rec
-        on o_rec.regime = g.regime and o_rec.partner_iso3 = g.partner_iso3 and o_rec.hs10 = g.hs10
-        and o_rec.tariff_program = 'ieepa_reciprocal'
+        on
+            g.regime = o_rec.regime and g.partner_iso3 = o_rec.partner_iso3 and g.hs10 = o_rec.hs10
+            and o_rec.tariff_program = 'ieepa_reciprocal'
     left join overrides as o_232
-        on o_232.regime = g.regime and o_232.partner_iso3 = g.partner_iso3 and o_232.hs10 = g.hs10
-        and o_232.tariff_program = 'section_232'
+        on
+            g.regime = o_232.regime and g.partner_iso3 = o_232.partner_iso3 and g.hs10 = o_232.hs10
+            and o_232.tariff_program = 'section_232'
 ),
 
 exempted as (

@@ -1,7 +1,11 @@
 -- The tariff regimes priced side by side: the named regimes (seed tariff_regimes), the as-of date
 -- (var as_of_date, default the day of the run) and each user-defined scenario (seed
 -- tariff_scenarios), which starts from the rates in force on its base date.
-select regime, 'named' as regime_kind, regime_date, description
+select
+    regime,
+    'named' as regime_kind,
+    regime_date,
+    description
 from {{ ref('tariff_regimes') }}
 
 union all

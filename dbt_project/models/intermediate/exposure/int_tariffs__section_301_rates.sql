@@ -23,10 +23,11 @@ select
     'policy_events' as rate_source,
     event_id as reference
 from {{ ref('int_policy__event_scope') }}
-where tariff_program = 'section_301'
-  and actor_iso3 = 'USA'
-  and status <> 'unverified'
-  and hs_prefix is not null
-  and rate is not null
-  and target_iso3 = 'CHN'
-  and (end_date is null or end_date >= effective_date)
+where
+    tariff_program = 'section_301'
+    and actor_iso3 = 'USA'
+    and status <> 'unverified'
+    and hs_prefix is not null
+    and rate is not null
+    and target_iso3 = 'CHN'
+    and (end_date is null or end_date >= effective_date)

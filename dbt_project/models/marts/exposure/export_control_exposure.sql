@@ -55,7 +55,7 @@ matched as (
     inner join flows as f
         on
             f.flow = 'import'
-            and f.partner_iso3 = c.controlling_iso3
+            and c.controlling_iso3 = f.partner_iso3
             and (starts_with(f.hs_code, c.hs_prefix) or starts_with(c.hs_prefix, f.hs_code))
             and (c.target_iso3 = 'ALL' or c.target_iso3 = f.reporter_iso3)
 
@@ -77,7 +77,7 @@ matched as (
     inner join flows as f
         on
             f.flow = 'export'
-            and f.reporter_iso3 = c.controlling_iso3
+            and c.controlling_iso3 = f.reporter_iso3
             and not f.partner_is_aggregate
             and f.partner_iso3 not in ('OTH', 'UNS')
             and (starts_with(f.hs_code, c.hs_prefix) or starts_with(c.hs_prefix, f.hs_code))

@@ -66,9 +66,16 @@ rollups as (
 ),
 
 flows as (
-    select *, false as is_heading_rollup, null::varchar[] as rolled_up_codes from reported
+    select
+        *,
+        false as is_heading_rollup,
+        null::varchar [] as rolled_up_codes
+    from reported
     union all by name
-    select *, true as is_heading_rollup from rollups
+    select
+        *,
+        true as is_heading_rollup
+    from rollups
 ),
 
 imports as (

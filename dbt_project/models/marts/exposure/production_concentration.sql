@@ -170,9 +170,14 @@ select
         when p.value_flag = 'lower_bound' then p.bound_share + t.unaccounted_share
         when p.denominator is not null then round(t.unaccounted_share, 12)
     end as share_upper_bound,
-    case when not p.is_residual and p.share is not null
-        then rank() over (partition by p.source, p.supply_scope, p.edition, p.commodity, p.production_type, p.unit,
-            p.year, p.is_residual, p.share is null order by p.share desc)
+    case
+        when not p.is_residual and p.share is not null
+            then rank() over (
+                partition by
+                    p.source, p.supply_scope, p.edition, p.commodity, p.production_type, p.unit,
+                    p.year, p.is_residual, p.share is null
+                order by p.share desc
+            )
     end as producer_rank,
     t.producer_count,
     t.producers_without_share,
@@ -193,7 +198,8 @@ select
     case
         when p.denominator is null then null
         when t.top_producer_share > {{ exposure_setting('crma_single_country_max_share') }} then true
-        when coalesce(t.top_producer_share, 0) <= {{ exposure_setting('crma_single_country_max_share') }}
+        when
+            coalesce(t.top_producer_share, 0) <= {{ exposure_setting('crma_single_country_max_share') }}
             and t.unaccounted_share <= {{ exposure_setting('crma_single_country_max_share') }} then false
     end as exceeds_crma_single_country_benchmark
 from producers as p

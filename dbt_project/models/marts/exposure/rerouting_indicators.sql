@@ -36,7 +36,9 @@ reported as (
 ),
 
 subheadings as (
-    select hs4, count(*) as subheading_count
+    select
+        hs4,
+        count(*) as subheading_count
     from {{ ref('dim_product') }}
     where hs_level = 6 and in_hs2022
     group by hs4
@@ -85,9 +87,15 @@ rollups as (
 ),
 
 series as (
-    select *, false as is_heading_rollup from reported
+    select
+        *,
+        false as is_heading_rollup
+    from reported
     union all by name
-    select *, true as is_heading_rollup from rollups
+    select
+        *,
+        true as is_heading_rollup
+    from rollups
 ),
 
 into_hub as (
@@ -232,7 +240,9 @@ indicators as (
 ),
 
 tariff_events as (
-    select event_id, effective_date
+    select
+        event_id,
+        effective_date
     from {{ ref('int_policy__event_scope') }}
     where
         actor_iso3 = 'USA'

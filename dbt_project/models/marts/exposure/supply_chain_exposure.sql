@@ -12,7 +12,7 @@ ranked as (
         *,
         row_number() over (
             partition by source, importer_iso3, year, chain, stage
-            order by import_value_usd desc nulls last, supplier_iso3
+            order by import_value_usd desc nulls last, supplier_iso3 asc
         ) as supplier_rank
     from suppliers
 ),
@@ -99,7 +99,8 @@ select
     -- true once one supplier is over 65%; false only when neither it nor the unitemised remainder can be
     case
         when c.top_supplier_share > {{ exposure_setting('crma_single_country_max_share') }} then true
-        when coalesce(c.top_supplier_share, 0) <= {{ exposure_setting('crma_single_country_max_share') }}
+        when
+            coalesce(c.top_supplier_share, 0) <= {{ exposure_setting('crma_single_country_max_share') }}
             and c.unallocated_share <= {{ exposure_setting('crma_single_country_max_share') }} then false
     end as exceeds_crma_single_country_benchmark,
     first_value(c.stage) over chain_years as most_concentrated_stage,
@@ -107,7 +108,8 @@ select
 from concentration as c
 window chain_years as (
     partition by c.source, c.importer_iso3, c.year, c.chain
-    order by coalesce(c.hhi, case when c.itemised_value_usd > 0 then c.hhi_itemised end) desc nulls last,
-        c.top_supplier_share desc nulls last, c.stage
+    order by
+        coalesce(c.hhi, case when c.itemised_value_usd > 0 then c.hhi_itemised end) desc nulls last,
+        c.top_supplier_share desc nulls last, c.stage asc
     rows between unbounded preceding and unbounded following
 )

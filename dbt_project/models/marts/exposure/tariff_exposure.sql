@@ -19,14 +19,17 @@ with imports as (
         sum(i.customs_value_usd) as import_value_usd,
         sum(i.calculated_duty_usd) as observed_duty_usd
     from {{ ref('stg_census__imports_hs10') }} as i
-    inner join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and cc.source_code = i.cty_code
+    inner join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and i.cty_code = cc.source_code
     -- CON_VAL_YR at month 12 is the calendar year
     where i.through_month = 12 and cc.iso3 is not null
     group by all
 ),
 
 bloc_members as (
-    select distinct i.year, i.hs10, g.iso3 as member_iso3
+    select distinct
+        i.year,
+        i.hs10,
+        g.iso3 as member_iso3
     from imports as i
     inner join {{ ref('country_groups') }} as g on i.partner_iso3 = 'EUU' and g.group_code = 'EU27'
 ),
@@ -36,7 +39,10 @@ rates as (
 ),
 
 baseline as (
-    select partner_iso3, hs10, stacked_rate
+    select
+        partner_iso3,
+        hs10,
+        stacked_rate
     from rates
     where regime = '{{ exposure_setting("tariff_baseline_regime") }}'
 )

@@ -27,7 +27,9 @@ marked as (
 ),
 
 blocked as (
-    select *, sum(starts_block) over (partition by source_file order by line_number) as section_id
+    select
+        *,
+        sum(starts_block) over (partition by source_file order by line_number) as section_id
     from marked
 ),
 
