@@ -5,8 +5,9 @@
     trim(regexp_replace({{ column }}, '[\s\x{00a0}]+', ' ', 'g'))
 {%- endmacro %}
 
+{#- A bound ('<100', '>95') is not a value: it goes to usgs_cell_bound, the number stays null. -#}
 {% macro usgs_cell_number(column) -%}
-    try_cast(regexp_replace(regexp_extract({{ usgs_cell_text(column) }}, '^[<>]?\s*e?\s*([0-9][0-9,]*(\.[0-9]+)?)$', 1), ',', '', 'g') as double)
+    try_cast(regexp_replace(regexp_extract({{ usgs_cell_text(column) }}, '^e?\s*([0-9][0-9,]*(\.[0-9]+)?)$', 1), ',', '', 'g') as double)
 {%- endmacro %}
 
 {% macro usgs_cell_flag(column) -%}

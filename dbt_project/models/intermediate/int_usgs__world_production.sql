@@ -22,11 +22,15 @@ resolved as (
     select
         b.*,
         -- 'World total, natural', 'World total (rounded), excluding U.S. production': still the world row
-        coalesce(n1.iso3, n2.iso3, n3.iso3, case when lower(b.name_1) like 'world total%' then 'WLD' end) as iso3
+        coalesce(
+            n1.iso3, n2.iso3, n3.iso3, n4.iso3, case when lower(b.name_1) like 'world total%' then 'WLD' end
+        ) as iso3
     from base as b
     left join names as n1 on n1.name_key = {{ name_key('b.name_1') }}
     left join names as n2 on n2.name_key = {{ name_key('b.name_2') }}
     left join names as n3 on n3.name_key = {{ name_key("regexp_replace(b.name_2, 'e$', '')") }}
+    -- 'Kazakhstan, concentrate', 'Chile, ulexite': a product qualifier after the comma
+    left join names as n4 on n4.name_key = {{ name_key("split_part(b.name_2, ',', 1)") }}
 )
 
 select

@@ -152,7 +152,11 @@ select
     k.top_supplier_iso3,
     k.top_supplier_share,
     k.top3_share,
-    d.china_value_usd / nullif(d.total_import_value_usd, 0) as china_share,
+    -- a source that itemises no partner at all (World only) says nothing about China
+    case
+        when d.supplier_count > 0 or d.china_value_usd > 0
+            then d.china_value_usd / nullif(d.total_import_value_usd, 0)
+    end as china_share,
     case when d.supplier_coverage >= {{ var('full_coverage_threshold') }} then k.hhi_itemised end as hhi,
     k.hhi_itemised as hhi_lower_bound,
     case
