@@ -71,7 +71,8 @@ class LiveFetchSummary:
             lines.append(" | ".join(str(r.get(h, "")) for h in headers))
         lines.append(
             f"Total: {self.total('calls')} HTTP calls, {self.total('retries')} retries, "
-            f"{self.total('rows_fetched')} rows in the fetched payloads, {self.total('rows_promoted')} rows promoted."
+            f"{self.total('rows_fetched')} rows in the scope's payloads (fetched or already landed), "
+            f"{self.total('rows_promoted')} rows promoted to raw."
         )
         lines += [f"FAILED: {f}" for f in self.failures]
         return "\n".join(lines)

@@ -10,6 +10,7 @@ their load marked `superseded` in audit.loads. Payloads the plan no longer asks 
 empty, have their rows retired the same way, so a reload never leaves duplicates behind.
 """
 
+import os
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -76,8 +77,6 @@ class LiveFetchConfig(Config):
 
 
 def landing_area(warehouse: WarehouseResource, settings: ConnectorSettings) -> LandingArea:
-    import os
-
     # LANDING_DIR wins; otherwise the landing area sits in the warehouse directory the run writes to
     root = settings.landing_dir if os.environ.get("LANDING_DIR") else warehouse.resolved_warehouse_dir() / "landing"
     return LandingArea(root)

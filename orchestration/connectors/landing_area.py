@@ -253,7 +253,3 @@ class FetchReport:
     @property
     def rows(self) -> int:
         return sum(p.rows or 0 for p in self.payloads)
-
-    @property
-    def revised(self) -> int:
-        return sum(1 for p in self.stored if p.changed)

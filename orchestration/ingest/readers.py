@@ -67,7 +67,7 @@ def read_sql(table: RawTable, path: Path) -> str:
     if table.reader == "comtrade_envelope":
         # A Comtrade v1 JSON envelope {elapsedTime, count, data[], error}: every field of every row
         # by key name (endpoints order keys differently), as the JSON text it arrived as.
-        fields = ", ".join(f"d ->> {quote(c)} as \"{c}\"" for c in table.all_columns)
+        fields = ", ".join(f'd ->> {quote(c)} as "{c}"' for c in table.all_columns)
         return (
             f"select row_number() over () as _row_number, {fields} from ("
             "select unnest(from_json(json(content) -> '$.data', '[\"JSON\"]')) as d "
@@ -76,7 +76,7 @@ def read_sql(table: RawTable, path: Path) -> str:
     if table.reader == "census_table":
         # A Census API array of arrays whose first row is the header: columns by header name (the
         # API appends predicates after the requested variables, so positions vary); absent -> null.
-        fields = ", ".join(f"r[list_position(h, {quote(c)})] as \"{c}\"" for c in table.all_columns)
+        fields = ", ".join(f'r[list_position(h, {quote(c)})] as "{c}"' for c in table.all_columns)
         return (
             f"select row_number() over () as _row_number, {fields} from ("
             "select t[1] as h, unnest(t[2:]) as r "

@@ -29,6 +29,7 @@ import io
 import json
 import random
 import re
+import signal
 import threading
 import time
 import zipfile
@@ -578,12 +579,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", default=os.environ.get("SAMPLE_DATA_DIR", "../shared/data"))
+    parser.add_argument(
+        "--inject-faults",
+        action="store_true",
+        help="Comtrade data API: 429 (Retry-After 1), 500, truncated body; Census: one 3 s answer "
+        "(a timeout with LIVE_READ_TIMEOUT=2); the BACI archive: a connection dropped half way",
+    )
     args = parser.parse_args()
     server = ReplayServer(Path(args.data_dir).resolve())
+    if args.inject_faults:
+        server.state.inject("/data/v1/get", Fault("status", 429, retry_after="1"))
+        server.state.inject("/data/v1/get", Fault("status", 500))
+        server.state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
+        server.state.inject("/data/timeseries", Fault("slow", seconds=3.0, query_contains="I_COMMODITY=8542*"))
+        server.state.inject("/DATA_DOWNLOAD/baci", Fault("drop", fraction=0.5))
     server.httpd.server_close()
     server.httpd = ThreadingHTTPServer(("127.0.0.1", args.port), ReplayHandler)
     server.httpd.daemon_threads = True
     server.httpd.state = server.state  # type: ignore[attr-defined]
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     print(f"replay server on {server.url} (COMTRADE_API_KEY={server.state.comtrade_key}); Ctrl-C stops it", flush=True)
     try:
         server.httpd.serve_forever(poll_interval=0.2)
@@ -591,6 +609,10 @@ def main() -> None:
         pass
     finally:
         server.httpd.server_close()
+        calls = {}
+        for request in server.state.log:
+            calls[request.path.split("/")[1]] = calls.get(request.path.split("/")[1], 0) + 1
+        print(f"requests served: {len(server.state.log)} {calls}", flush=True)
 
 
 if __name__ == "__main__":

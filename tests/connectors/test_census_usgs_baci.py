@@ -110,3 +110,19 @@ def test_baci_listing_and_resumable_release_download(live_env):
         assert sorted(zf.namelist()) == ["country_codes_V202301.csv", "product_codes_HS17_V202301.csv"]
     assert report.retries == 1 and client.http.stats.bytes - bytes_before == payload.bytes  # resumed, not restarted
     assert client.fetch_release(landing, BaciRelease.parse("HS17_V202301")).calls == 0
+
+
+def test_census_key_is_sent_but_never_stored_or_logged(live_env, monkeypatch, list_logger):
+    key = "census-replay-key-123"
+    live_env.server.state.census_key = key
+    monkeypatch.setenv("CENSUS_API_KEY", key)
+    client = CensusClient(get_connector_settings(), logger=list_logger)
+    live_env.server.state.inject(CENSUS, Fault("status", 500))
+    landing = live_env.landing.partition("census", "imports_hs_A", "2024")
+    query = CensusQuery(flow="imports", freq="A", time="2024-12", hs_prefix="280530")
+    report = client.fetch_partition(landing, [query])
+    assert report.rows > 0 and report.retries == 1
+    assert all(call.query["key"] == key for call in live_env.server.state.calls(CENSUS))
+    stored = [p.read_text(errors="replace") for p in live_env.landing.root.rglob("*") if p.is_file()]
+    assert stored and not any(key in text for text in stored)
+    assert "key=***" in landing.manifest_path.read_text() and key not in list_logger.text()
