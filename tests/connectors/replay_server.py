@@ -583,7 +583,7 @@ def main() -> None:
         "--inject-faults",
         action="store_true",
         help="Comtrade data API: 429 (Retry-After 1), 500, truncated body; Census: one 3 s answer "
-        "(a timeout with LIVE_READ_TIMEOUT=2); the BACI archive: a connection dropped half way",
+        "(a timeout with LIVE_READ_TIMEOUT=2); the BACI archive: a connection dropped at 80%%",
     )
     args = parser.parse_args()
     server = ReplayServer(Path(args.data_dir).resolve())
@@ -592,7 +592,7 @@ def main() -> None:
         server.state.inject("/data/v1/get", Fault("status", 500))
         server.state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
         server.state.inject("/data/timeseries", Fault("slow", seconds=3.0, query_contains="I_COMMODITY=8542*"))
-        server.state.inject("/DATA_DOWNLOAD/baci", Fault("drop", fraction=0.5))
+        server.state.inject("/DATA_DOWNLOAD/baci", Fault("drop", fraction=0.8))
     server.httpd.server_close()
     server.httpd = ThreadingHTTPServer(("127.0.0.1", args.port), ReplayHandler)
     server.httpd.daemon_threads = True
