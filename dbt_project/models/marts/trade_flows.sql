@@ -10,6 +10,10 @@ with unioned as (
     select * from {{ ref('int_trade_flows__taiwan') }}
     union all by name
     select * from {{ ref('int_trade_flows__baci') }}
+    union all by name
+    select * from {{ ref('int_trade_flows__comtrade_api') }}
+    union all by name
+    select * from {{ ref('int_trade_flows__census_api') }}
 )
 
 select
