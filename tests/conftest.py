@@ -12,6 +12,8 @@ import pytest
 
 from orchestration.settings import get_settings
 
+TEST_PG_SCHEMA = "marts_test_session"
+
 
 @pytest.fixture(scope="session")
 def sample_data_dir() -> Path:
@@ -53,8 +55,12 @@ def run_warehouse_job():
 def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehouse]:
     """The whole pipeline on the offline sample, once, in a temporary WAREHOUSE_DIR."""
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
-    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_DIR", "WAREHOUSE_PATH", "SAMPLE_DATA_DIR")}
+    saved = {
+        k: os.environ.get(k) for k in ("WAREHOUSE_DIR", "WAREHOUSE_PATH", "SAMPLE_DATA_DIR", "CHIPCHAIN_PG_SCHEMA")
+    }
     os.environ["WAREHOUSE_DIR"] = str(warehouse_dir)
+    # When PostgreSQL is configured the run serves to it: into a test schema, never the `marts` BI tools use.
+    os.environ["CHIPCHAIN_PG_SCHEMA"] = TEST_PG_SCHEMA
     os.environ.pop("WAREHOUSE_PATH", None)
     os.environ["SAMPLE_DATA_DIR"] = str(sample_data_dir)
     try:

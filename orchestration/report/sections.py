@@ -169,11 +169,19 @@ def production_concentration(snap: Snapshot) -> Section:
     relation = "marts.production_concentration"
     commodity = snap.pick(relation, "commodity", "commodity_name", "commodity_code", "material")
     if commodity and snap.has(relation, "stage", "year", "china_share", "hhi"):
+        # One row per commodity and stage: the latest edition and year, USGS before other sources.
+        conditions = ["china_share is not null or hhi is not null"]
+        if snap.pick(relation, "is_latest_edition"):
+            conditions.append("is_latest_edition")
+        if snap.pick(relation, "chain"):
+            conditions.append("chain is not null")
+        source_first = "case when source like 'usgs%' then 0 else 1 end," if snap.pick(relation, "source") else ""
         frame = snap.df(
             f"""
-            select distinct {commodity}::varchar as commodity, stage, year, china_share, hhi
-            from {relation}
-            qualify year = max(year) over (partition by {commodity}, stage)
+            select {commodity}::varchar as commodity, stage, year, china_share, hhi
+            from {relation} where {" and ".join(f"({c})" for c in conditions)}
+            qualify row_number() over (
+                partition by {commodity}, stage order by {source_first} year desc, hhi desc nulls last) = 1
             order by commodity, stage
             """
         )
@@ -182,10 +190,12 @@ def production_concentration(snap: Snapshot) -> Section:
             id_vars=["commodity stage", "year"], value_vars=["china_share", "hhi"], var_name="measure"
         ).replace({"measure": {"china_share": "China's share", "hhi": "HHI"}})
         fig = px.bar(
-            long, x="commodity stage", y="value", color="measure", barmode="group", hover_data=["year"],
+            long, x="commodity stage", y="value", color="measure", facet_row="measure", hover_data=["year"],
             labels={"commodity stage": "", "value": ""}, title="China's share and HHI of world production",
         )  # fmt: skip
-        section.figures.append(_style(fig))
+        fig.update_yaxes(matches=None)  # a share (0-1) and an index (0-10,000) each on its own axis
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        section.figures.append(_style(fig, height=560))
         section.sources.append(relation)
     else:
         if relation in snap.columns:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from orchestration.publish import MANIFEST_SCHEMA
 
 MANIFEST_TABLE = "_published_tables"
 COPY_BLOCK_BYTES = 1 << 20
+LOCK_PATIENCE_SECONDS = 120.0
 
 _SCALAR_TYPES = {
     "VARCHAR": "text",
@@ -167,24 +169,59 @@ def publish_to_postgres(snapshot_path: Path, target: PostgresTarget) -> Postgres
                         sql.Identifier(loading), sql.Identifier(target.reader_role)))  # fmt: skip
                     pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(
                         sql.Identifier(loading), sql.Identifier(target.reader_role)))  # fmt: skip
-                with pg.transaction():
-                    pg.execute("set local lock_timeout = '60s'")
-                    exists = pg.execute("select 1 from pg_namespace where nspname = %s", [target.schema]).fetchone()
-                    if exists:
+
+                def swap() -> None:
+                    if pg.execute("select 1 from pg_namespace where nspname = %s", [target.schema]).fetchone():
                         pg.execute(sql.SQL("alter schema {} rename to {}").format(
                             sql.Identifier(target.schema), sql.Identifier(retired)))  # fmt: skip
                     pg.execute(sql.SQL("alter schema {} rename to {}").format(
                         sql.Identifier(loading), sql.Identifier(target.schema)))  # fmt: skip
+
+                _with_every_table_locked(pg, target.schema, swap)
             except BaseException:
                 pg.rollback()
                 with pg.transaction():
                     pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(loading)))
                 raise
-            with pg.transaction():
-                pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(retired)))
+            drop = sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(retired))
+            _with_every_table_locked(pg, retired, lambda: pg.execute(drop))
     finally:
         source.close()
     return PostgresPublishResult(target.schema, publish_id, counts)
+
+
+def _with_every_table_locked(pg, schema: str, action, patience_seconds: float = LOCK_PATIENCE_SECONDS) -> None:
+    """Run `action()` in a transaction that first holds ACCESS EXCLUSIVE on every table of `schema`.
+
+    Why: renaming a schema takes no lock on its tables, so a reader statement that had resolved one
+    table of the old schema could resolve the next one in the new schema. With every old table locked,
+    no reader is inside the old schema, and readers that arrive wait, then resolve every name anew after
+    the commit. The locks are taken with NOWAIT and retried, so the publisher never waits while holding
+    some of them: no deadlock with a reader that holds one table and wants the next.
+    """
+    import psycopg
+
+    deadline = time.monotonic() + patience_seconds
+    pause = 0.01
+    while True:
+        try:
+            with pg.transaction():
+                tables = pg.execute(
+                    "select c.oid::regclass::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                    "where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm') order by 1",
+                    [schema],
+                ).fetchall()
+                if tables:
+                    pg.execute(f"lock table {', '.join(t for (t,) in tables)} in access exclusive mode nowait")
+                action()
+            return
+        except psycopg.errors.LockNotAvailable:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"readers kept {schema} busy for {patience_seconds:.0f} s; the publish was not swapped in"
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def _check_reader_role(pg, role: str) -> None:

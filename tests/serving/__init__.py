@@ -1,0 +1,1 @@
+"""Serving: DuckDB clients, PostgreSQL, Parquet, SQLAlchemy, the report."""

@@ -1,0 +1,90 @@
+"""The HTML report drawn by the pipeline: its charts render in headless Chromium, its docs links resolve."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+# Flags for a machine without network or display (see the README's testing notes).
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
+]  # fmt: skip
+
+
+def _chromium(chromium: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    return subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=30000", *args],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def _report(built_warehouse) -> Path:
+    return built_warehouse.warehouse_dir / "published" / "report" / "index.html"
+
+
+def test_the_report_is_one_offline_file_linking_the_docs(built_warehouse):
+    report = _report(built_warehouse)
+    page = report.read_text()
+    assert "<script src=" not in page, "plotly.js is inlined: the report opens offline"
+    figures = re.findall(r'id="figure-(\d+)"', page)
+    assert len(set(figures)) >= 5
+    for section in ("concentration", "suppliers", "production", "tariffs"):
+        assert f'<section id="{section}">' in page
+    links = re.findall(r'href="(\.\./[^"]+)"', page)
+    assert {"../docs/dbt/index.html", "../docs/gx/index.html", "../parquet/_manifest.json"} <= set(links)
+    for link in links:
+        assert (report.parent / link).resolve().exists(), link
+
+
+def test_dbt_docs_and_gx_data_docs_are_built(built_warehouse):
+    docs = built_warehouse.warehouse_dir / "published" / "docs"
+    dbt_page = (docs / "dbt" / "index.html").read_text()
+    assert "import_dependency" in dbt_page and "Herfindahl" in dbt_page  # manifest and docs inlined
+    with built_warehouse.published() as con:
+        validated = con.execute(
+            "select count(*) from (select distinct load_id, suite_name from audit.validation_results)"
+        ).fetchone()[0]
+        suites = con.execute("select count(distinct suite_name) from audit.validation_results").fetchone()[0]
+    gx = docs / "gx"
+    assert (gx / "index.html").exists()
+    assert len(list((gx / "validations").rglob("*.html"))) == validated > 0
+    assert len(list((gx / "expectations").rglob("*.html"))) >= suites
+
+
+def test_the_report_charts_draw_in_headless_chromium(built_warehouse, chromium, tmp_path):
+    report = _report(built_warehouse)
+    figures = len(set(re.findall(r'id="figure-(\d+)"', report.read_text())))
+    done = _chromium(chromium, tmp_path, "--dump-dom", report.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    for i in range(figures):
+        # plotly marks a div it has plotted, and draws each into SVG layers with traces
+        div = re.search(rf'<div id="figure-{i}" class="([^"]*)"', dom)
+        assert div and "js-plotly-plot" in div.group(1), f"figure-{i} was not plotted"
+    assert dom.count('class="main-svg"') >= 2 * figures
+    assert len(re.findall(r'<g class="trace', dom)) >= figures
+    assert len(re.findall(r'class="point"', dom)) > 50  # bars and markers, not empty axes
+
+    screenshot = tmp_path / "report.png"
+    shot = _chromium(chromium, tmp_path, "--window-size=1300,5200", f"--screenshot={screenshot}", report.as_uri())
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.stat().st_size > 100_000  # a rendered page, not a blank one
+    if target := os.environ.get("CHIPCHAIN_REPORT_SCREENSHOT"):
+        shutil.copyfile(screenshot, target)
+
+
+def test_the_report_takes_up_marts_as_they_are_published(built_warehouse):
+    page = _report(built_warehouse).read_text()
+    with built_warehouse.published() as con:
+        present = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        }
+    for mart in ("supply_chain_exposure", "production_concentration", "tariff_exposure"):
+        waiting = f"Waiting for <code>marts.{mart}</code>" in page
+        assert waiting == (mart not in present), mart
+    assert "marts.import_dependency" in page and "marts.trade_flows" in page
