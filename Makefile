@@ -13,14 +13,18 @@ export DBT_PROFILES_DIR := $(abspath dbt_project)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 SOURCE ?= offline
+# `make postgres` starts a local PostgreSQL and writes its connection settings here: runs and tests use it.
+export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres
+-include $(CHIPCHAIN_PG_DIR)/env.mk
 
-.PHONY: help setup run test dev lint sql docs clean bench
+.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop
 
 help:
 	@echo "make run    build the warehouse from the offline sample and publish it"
 	@echo "make test   run the test suite (sets everything up first)"
 	@echo "make dev    open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sql    SQL prompt on the published snapshot (read-only)"
+	@echo "make postgres  install (apt) and start PostgreSQL 15 on 127.0.0.1:55432: make run serves the marts there"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  BACI path end to end on a generated archive (ROWS=10000000): rows/s, peak memory"
 
@@ -37,6 +41,7 @@ setup: $(VENV)/.installed dbt_project/target/manifest.json
 	@mkdir -p $(DAGSTER_HOME) $(WAREHOUSE_DIR)
 
 run: setup
+	@if [ -f $(CHIPCHAIN_PG_DIR)/env.mk ]; then bash scripts/postgres.sh start; fi
 	$(BIN)/python -m orchestration.run_pipeline --source $(SOURCE)
 
 test: setup
@@ -58,5 +63,11 @@ bench: setup
 sql: setup
 	$(BIN)/python -m orchestration.sql_prompt
 
+postgres:
+	bash scripts/postgres.sh start
+
+postgres-stop:
+	bash scripts/postgres.sh stop
+
 clean:
-	rm -rf dbt_project/target dbt_project/logs $(WAREHOUSE_DIR)/*.duckdb* $(WAREHOUSE_DIR)/published
+	rm -rf dbt_project/target dbt_project/logs $(WAREHOUSE_DIR)/*.duckdb* $(WAREHOUSE_DIR)/published $(WAREHOUSE_DIR)/gx_data_docs

@@ -139,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         print(_table(cursor.fetchall(), headers))
     finally:
         con.close()
+    from orchestration.serving.summary import serving_summary
+
+    print("\n== Serving ==\n" + serving_summary(result, settings.published_path))
     print(f"\nDone in {time.time() - started:.0f} s. Open a SQL prompt on it with `make sql`.")
     return 0
 

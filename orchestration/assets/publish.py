@@ -1,6 +1,5 @@
 """The published read-only snapshot: the last step of a fully successful run."""
 
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import warehouse_dbt_assets
@@ -25,6 +24,8 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
         metadata={
             "path": MetadataValue.path(str(result.path)),
             "bytes": result.bytes,
+            "publish_id": result.publish_id,
+            "storage_version": f"{result.storage_version} (readable by DuckDB {result.storage_version[1:]} and later)",
             "marts": MetadataValue.md("| table | rows |\n|---|---|\n" + rows),
         }
     )
