@@ -12,6 +12,7 @@ its children (dbt), sampled from /proc every 0.1 s, per stage and overall.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -249,14 +250,30 @@ def land_and_validate(
                       flush=True)  # fmt: skip
     finally:
         con.close()
+        release_memory()
     for entry in (land, validate, promote):
         result.stages.append(entry)
         print(f"  {entry.name}: {entry.rows:,} rows in {entry.seconds:.1f} s "
               f"({entry.rows_per_second:,.0f} rows/s), peak {entry.peak_rss_bytes / 2**30:.2f} GiB")  # fmt: skip
 
 
-def write_profile(profiles_dir: Path, warehouse: Path, memory_limit: str, temp_dir: Path, threads: int) -> None:
-    """The project's profile with the bench's DuckDB memory limit and spill directory."""
+def release_memory() -> None:
+    """Hand freed heap back to the OS before dbt starts, as a fresh Dagster step process would have."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    print(f"  this process after the raw stages: {_rss_bytes(os.getpid()) / 2**30:.2f} GiB resident", flush=True)
+
+
+def write_profile(profiles_dir: Path, warehouse: Path, memory_limit: str, threads: int) -> None:
+    """The project's profile with the bench's DuckDB memory limit (spilling to <warehouse>.tmp beside it).
+
+    No temp_directory setting: dbt-duckdb applies settings on every new cursor, and DuckDB refuses
+    to switch the spill directory once it has been used.
+    """
     profiles_dir.mkdir(parents=True, exist_ok=True)
     (profiles_dir / "profiles.yml").write_text(
         "chipchain:\n"
@@ -269,7 +286,6 @@ def write_profile(profiles_dir: Path, warehouse: Path, memory_limit: str, temp_d
         f"      threads: {threads}\n"
         "      settings:\n"
         f"        memory_limit: '{memory_limit}'\n"
-        f"        temp_directory: '{temp_dir}'\n"
         "        preserve_insertion_order: false\n"
     )
 
@@ -278,7 +294,7 @@ def dbt_build(result: BenchResult, sampler: MemorySampler, work: Path, warehouse
               memory_limit: str, threads: int) -> None:  # fmt: skip
     profiles = work / "dbt_profiles"
     target = work / "dbt_target"
-    write_profile(profiles, warehouse, memory_limit, work / "duckdb_tmp", threads)
+    write_profile(profiles, warehouse, memory_limit, threads)
     dbt = Path(sys.executable).parent / "dbt"
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # buildable: a test runs when every model it reads is built here (not the exposure marts' tests)
