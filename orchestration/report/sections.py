@@ -73,6 +73,7 @@ def china_share_and_hhi(snap: Snapshot) -> Section:
                 frame, x="year", y=metric, color="stage", facet_col="chain", markers=True,
                 labels={metric: label, "year": ""}, title=f"{label} of {FOCUS_IMPORTER} imports by chain stage",
             )  # fmt: skip
+            fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
             section.figures.append(_style(fig))
         section.sources.append(relation)
         return section
@@ -173,7 +174,10 @@ def production_concentration(snap: Snapshot) -> Section:
         conditions = ["china_share is not null or hhi is not null"]
         if snap.pick(relation, "is_latest_edition"):
             conditions.append("is_latest_edition")
-        if snap.pick(relation, "chain"):
+        tracked = ", ".join(f"'{code}'" for code in USGS_COMMODITIES)
+        if snap.con.execute(f"select count(*) from {relation} where {commodity} in ({tracked})").fetchone()[0]:
+            conditions.append(f"{commodity} in ({tracked})")  # the minerals the chains depend on
+        elif snap.pick(relation, "chain"):
             conditions.append("chain is not null")
         source_first = "case when source like 'usgs%' then 0 else 1 end," if snap.pick(relation, "source") else ""
         frame = snap.df(
@@ -185,7 +189,8 @@ def production_concentration(snap: Snapshot) -> Section:
             order by commodity, stage
             """
         )
-        frame["commodity stage"] = frame["commodity"] + " · " + frame["stage"]
+        names = frame["commodity"].map(USGS_COMMODITIES).fillna(frame["commodity"])
+        frame["commodity stage"] = names + " · " + frame["stage"] + " " + frame["year"].astype(str)
         long = frame.melt(
             id_vars=["commodity stage", "year"], value_vars=["china_share", "hhi"], var_name="measure"
         ).replace({"measure": {"china_share": "China's share", "hhi": "HHI"}})

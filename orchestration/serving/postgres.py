@@ -29,6 +29,7 @@ from orchestration.publish import MANIFEST_SCHEMA
 MANIFEST_TABLE = "_published_tables"
 COPY_BLOCK_BYTES = 1 << 20
 LOCK_PATIENCE_SECONDS = 120.0
+LOCK_WAIT = "200ms"  # below PostgreSQL's default deadlock_timeout of 1 s
 
 _SCALAR_TYPES = {
     "VARCHAR": "text",
@@ -196,8 +197,10 @@ def _with_every_table_locked(pg, schema: str, action, patience_seconds: float = 
     Why: renaming a schema takes no lock on its tables, so a reader statement that had resolved one
     table of the old schema could resolve the next one in the new schema. With every old table locked,
     no reader is inside the old schema, and readers that arrive wait, then resolve every name anew after
-    the commit. The locks are taken with NOWAIT and retried, so the publisher never waits while holding
-    some of them: no deadlock with a reader that holds one table and wants the next.
+    the commit. The publisher queues for the locks (so a stream of readers cannot starve it) but gives up
+    after LOCK_WAIT, shorter than PostgreSQL's deadlock_timeout (1 s): when a reader that holds one table
+    waits for another the publisher holds, the publisher backs off and retries before the deadlock
+    detector could pick the reader as its victim.
     """
     import psycopg
 
@@ -206,22 +209,24 @@ def _with_every_table_locked(pg, schema: str, action, patience_seconds: float = 
     while True:
         try:
             with pg.transaction():
+                pg.execute(f"set local lock_timeout = '{LOCK_WAIT}'")
                 tables = pg.execute(
                     "select c.oid::regclass::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
                     "where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm') order by 1",
                     [schema],
                 ).fetchall()
                 if tables:
-                    pg.execute(f"lock table {', '.join(t for (t,) in tables)} in access exclusive mode nowait")
+                    pg.execute(f"lock table {', '.join(t for (t,) in tables)} in access exclusive mode")
+                pg.execute("set local lock_timeout = 0")
                 action()
             return
-        except psycopg.errors.LockNotAvailable:
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"readers kept {schema} busy for {patience_seconds:.0f} s; the publish was not swapped in"
                 ) from None
             time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+            pause = min(pause * 2, 0.2)
 
 
 def _check_reader_role(pg, role: str) -> None:

@@ -12,9 +12,19 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import duckdb
 import pytest
 
 from orchestration.serving.postgres import PostgresTarget
+
+
+def open_snapshot(path) -> duckdb.DuckDBPyConnection:
+    """The file as it is on disk now. `duckdb.connect(path)` would hand back the instance another
+    fixture may hold open in this process (tests/exposure keeps one), i.e. the snapshot as it was."""
+    con = duckdb.connect()
+    con.execute(f"attach '{path}' as snapshot (read_only)")
+    con.execute("use snapshot")
+    return con
 
 
 def _unavailable(reason: str):

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import REPO_ROOT
+from tests.serving.conftest import open_snapshot
 
 READERS = 3
 # Readers pause between queries so that three of them leave the pipeline its share of two cores.
@@ -55,7 +56,7 @@ def read_in_a_loop(path: str, stop, results) -> None:
 
 
 def _publish_id(path: Path) -> str:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with open_snapshot(path) as con:
         return con.execute("select publish_id from publish.snapshot").fetchone()[0]
 
 

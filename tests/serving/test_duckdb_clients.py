@@ -9,12 +9,11 @@ import sys
 
 import duckdb
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from orchestration.publish import STORAGE_VERSION
 from orchestration.serving.sqlalchemy_url import duckdb_sqlalchemy_url
 from orchestration.settings import REPO_ROOT
+from tests.serving.conftest import open_snapshot
 
 # The oldest DuckDB release the README promises; tested with a real client of that version.
 OLDEST_CLIENT = "1.0.0"
@@ -51,7 +50,7 @@ def test_snapshot_is_written_in_the_pinned_storage_version(built_warehouse):
             "select count(*) from duckdb_constraints() where database_name = 'snap' "
             "and constraint_type in ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')"
         ).fetchone() == (0,)
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         marts = {
             r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
         }
@@ -71,7 +70,7 @@ def test_the_oldest_supported_duckdb_client_reads_every_mart(built_warehouse):
     assert done.returncode == 0, done.stderr
     old = json.loads(done.stdout)
     assert old["version"] == OLDEST_CLIENT
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         assert old["rows"] == _manifest(con) == old["manifest"]
         assert old["sums"]["trade_flows"] == pytest.approx(
             con.execute("select sum(value_usd) from marts.trade_flows").fetchone()[0], rel=1e-12
@@ -94,7 +93,7 @@ def _sql_prompt(built_warehouse, stdin: str) -> subprocess.CompletedProcess:
 
 
 def test_make_sql_opens_the_snapshot_read_only(built_warehouse):
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         expected = con.execute("select count(*) from marts.trade_flows").fetchone()[0]
     done = _sql_prompt(built_warehouse, ".mode csv\nselect count(*) as n from marts.trade_flows;\n")
     assert done.returncode == 0, done.stderr
@@ -102,35 +101,50 @@ def test_make_sql_opens_the_snapshot_read_only(built_warehouse):
 
     refused = _sql_prompt(built_warehouse, "create table marts.scratch (a int);\n")
     assert "read-only" in refused.stderr
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         assert con.execute("select count(*) from duckdb_tables() where table_name = 'scratch'").fetchone() == (0,)
 
 
+SQLALCHEMY_CLIENT = """
+import json, sys
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+engine = create_engine(sys.argv[1])
+out = {"tables": sorted(inspect(engine).get_table_names(schema="marts")), "rows": {}}
+with engine.connect() as conn:
+    for table in out["tables"]:
+        out["rows"][table] = conn.execute(text(f'select count(*) from marts."{table}"')).scalar()
+    out["top"] = list(conn.execute(
+        text("select top_supplier_iso3, china_share from marts.import_dependency where importer_iso3 = :i "
+             "and hs_code = :h and source = 'comtrade' and year = 2023"),
+        {"i": "USA", "h": "280530"},
+    ).one())
+    try:
+        conn.execute(text("create table marts.scratch (a int)"))
+        out["write"] = "accepted"
+    except SQLAlchemyError as error:
+        out["write"] = str(error)
+engine.dispose()
+print(json.dumps(out))
+"""
+
+
 def test_sqlalchemy_url_opens_the_snapshot_through_duckdb_engine(built_warehouse):
+    # In its own process, as a BI tool would: DuckDB refuses a second in-process connection to one file
+    # with different settings (duckdb-engine adds its own), and tests/exposure holds one open.
     url = duckdb_sqlalchemy_url(built_warehouse.published_path)
     assert url.startswith("duckdb:///") and url.endswith("?access_mode=read_only")
-    engine = create_engine(url)
-    try:
-        with built_warehouse.published() as con:
-            manifest = _manifest(con)
-            top = con.execute(
-                "select top_supplier_iso3, china_share from marts.import_dependency "
-                "where importer_iso3 = 'USA' and hs_code = '280530' and source = 'comtrade' and year = 2023"
-            ).fetchone()
-        # what a BI tool does first: list schemas and tables, then query
-        assert set(inspect(engine).get_table_names(schema="marts")) == set(manifest)
-        with engine.connect() as conn:
-            for table, rows in manifest.items():
-                assert conn.execute(text(f'select count(*) from marts."{table}"')).scalar() == rows
-            got = conn.execute(
-                text(
-                    "select top_supplier_iso3, china_share from marts.import_dependency where importer_iso3 = :i "
-                    "and hs_code = :h and source = 'comtrade' and year = 2023"
-                ),
-                {"i": "USA", "h": "280530"},
-            ).one()
-            assert tuple(got) == top
-            with pytest.raises(SQLAlchemyError, match="read-only"):
-                conn.execute(text("create table marts.scratch (a int)"))
-    finally:
-        engine.dispose()
+    done = subprocess.run([sys.executable, "-c", SQLALCHEMY_CLIENT, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout)
+    with open_snapshot(built_warehouse.published_path) as con:
+        manifest = _manifest(con)
+        top = con.execute(
+            "select top_supplier_iso3, china_share from marts.import_dependency "
+            "where importer_iso3 = 'USA' and hs_code = '280530' and source = 'comtrade' and year = 2023"
+        ).fetchone()
+    # what a BI tool does first: list the tables, then query them
+    assert got["tables"] == sorted(manifest)
+    assert got["rows"] == manifest
+    assert tuple(got["top"]) == top
+    assert "read-only" in got["write"]

@@ -8,13 +8,14 @@ import duckdb
 import pytest
 
 from orchestration.serving.parquet import export_parquet, read_glob
+from tests.serving.conftest import open_snapshot
 
 
 def test_every_mart_is_exported_and_reads_back_identically(built_warehouse):
     export = built_warehouse.warehouse_dir / "published" / "parquet"
     assert export.is_symlink(), "published/parquet is swapped in as a whole through a symlink"
     manifest = json.loads((export / "_manifest.json").read_text())
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         marts = dict(
             con.execute(
                 "select table_name, list(column_name order by column_index) from duckdb_columns() "

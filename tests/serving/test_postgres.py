@@ -14,6 +14,7 @@ from psycopg import errors, sql
 
 from orchestration.serving.postgres import MANIFEST_TABLE, publish_to_postgres
 from tests.conftest import TEST_PG_SCHEMA
+from tests.serving.conftest import open_snapshot
 
 
 def _marts(con) -> dict[str, int]:
@@ -29,7 +30,7 @@ def test_the_pipeline_served_every_mart_to_postgres(built_warehouse, postgres):
     assert metadata["serving/postgres"]["status"].value == "published"
     assert metadata["serving/postgres"]["schema"].value == TEST_PG_SCHEMA
 
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         expected = _marts(con)
         trade_value = con.execute("select sum(value_usd) from marts.trade_flows").fetchone()[0]
         shares = con.execute(
@@ -127,29 +128,48 @@ from {schema}.{manifest} m join (
 ) c using (table_name)
 group by m.publish_id
 """
+# The same check touching the tables in the opposite order: the publisher must not deadlock with it.
+CONSISTENT_REVERSED = """
+select m.publish_id, bool_and(m.row_count = c.n), count(distinct m.publish_id), sum(c.n)
+from (
+    {counts}
+) c join {schema}.{manifest} m using (table_name)
+group by m.publish_id
+"""
 
 
 def test_a_republish_is_atomic_for_readers(built_warehouse, postgres, pg_schema, tmp_path):
     full = built_warehouse.published_path
     small = tmp_path / "small.duckdb"
     small_rows = _smaller_snapshot(full, small)
-    with duckdb.connect(str(full), read_only=True) as con:
+    with open_snapshot(full) as con:
         full_rows = _marts(con)
     assert small_rows["trade_flows"] < full_rows["trade_flows"]
     target = postgres.target(pg_schema)
     first = publish_to_postgres(full, target)
 
     schema = sql.Identifier(pg_schema)
-    counts = sql.SQL(" union all ").join(
-        sql.SQL("select {} as table_name, count(*) as n from {}.{}").format(sql.Literal(t), schema, sql.Identifier(t))
-        for t in full_rows
-    )
-    query = sql.SQL(CONSISTENT).format(schema=schema, manifest=sql.Identifier(MANIFEST_TABLE), counts=counts)
+
+    def counts(tables):
+        return sql.SQL(" union all ").join(
+            sql.SQL("select {} as table_name, count(*) as n from {}.{}").format(
+                sql.Literal(t), schema, sql.Identifier(t)
+            )
+            for t in tables
+        )
+
+    manifest = sql.Identifier(MANIFEST_TABLE)
+    queries = [
+        sql.SQL(CONSISTENT).format(schema=schema, manifest=manifest, counts=counts(sorted(full_rows))),
+        sql.SQL(CONSISTENT_REVERSED).format(
+            schema=schema, manifest=manifest, counts=counts(sorted(full_rows, reverse=True))
+        ),
+    ]
     stop = threading.Event()
     seen: list[tuple] = []
     failures: list[str] = []
 
-    def read() -> None:
+    def read(query) -> None:
         with psycopg.connect(postgres.reader_url, autocommit=True) as pg:
             while not stop.is_set():
                 try:
@@ -161,7 +181,7 @@ def test_a_republish_is_atomic_for_readers(built_warehouse, postgres, pg_schema,
                     failures.append(f"inconsistent snapshot seen: {rows}")
                 seen.extend(rows)
 
-    readers = [threading.Thread(target=read) for _ in range(3)]
+    readers = [threading.Thread(target=read, args=(queries[i % 2],)) for i in range(3)]
     for thread in readers:
         thread.start()
     published = [first.publish_id]

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.serving.conftest import open_snapshot
+
 # Flags for a machine without network or display (see the README's testing notes).
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,7 +47,7 @@ def test_dbt_docs_and_gx_data_docs_are_built(built_warehouse):
     docs = built_warehouse.warehouse_dir / "published" / "docs"
     dbt_page = (docs / "dbt" / "index.html").read_text()
     assert "import_dependency" in dbt_page and "Herfindahl" in dbt_page  # manifest and docs inlined
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         validated = con.execute(
             "select count(*) from (select distinct load_id, suite_name from audit.validation_results)"
         ).fetchone()[0]
@@ -80,7 +82,7 @@ def test_the_report_charts_draw_in_headless_chromium(built_warehouse, chromium, 
 
 def test_the_report_takes_up_marts_as_they_are_published(built_warehouse):
     page = _report(built_warehouse).read_text()
-    with built_warehouse.published() as con:
+    with open_snapshot(built_warehouse.published_path) as con:
         present = {
             r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
         }
