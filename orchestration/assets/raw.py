@@ -5,6 +5,8 @@ suite and promotes only the loads that pass. The check result is reported with t
 a failed suite blocks every downstream asset (staging, marts, publish).
 """
 
+from pathlib import Path
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -51,6 +53,16 @@ def _validation_table(con, load_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
+def source_roots(table: RawTable, warehouse: WarehouseResource) -> list[Path]:
+    """Where the table's files are found: the sample/data directory, and for bulk archives the live
+    landing area too, where the BACI connector stores the releases it downloads."""
+    roots = [warehouse.resolved_data_dir()]
+    landing_root = warehouse.resolved_warehouse_dir() / "landing"
+    if table.archive_members and landing_root.is_dir():
+        roots.append(landing_root)
+    return roots
+
+
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
     key = AssetKey(["raw", table.name])
 
@@ -70,11 +82,13 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
     )
     def _raw_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        data_dir = warehouse.resolved_data_dir()
-        files = discover_files(table, data_dir)
-        context.log.info(f"raw.{table.name}: {len(files)} file(s) under {data_dir}")
+        roots = source_roots(table, warehouse)
         with warehouse.connect() as con:
-            report = ingest_table(con, table, data_dir, files)
+            report = IngestReport(table)
+            for root in roots:
+                files = discover_files(table, root)
+                context.log.info(f"raw.{table.name}: {len(files)} file(s) under {root}")
+                report.files.extend(ingest_table(con, table, root, files).files)
             total_rows = con.execute(f'select count(*) from raw."{table.name}"').fetchone()[0]
             validations = _validation_table(con, [f.load_id for f in report.files if f.load_id])
         for failure in report.failures:
