@@ -36,33 +36,8 @@ cells as (
     from flows
 ),
 
-blocs_itemised as (
-    select distinct
-        f.source,
-        f.importer_iso3,
-        f.year,
-        f.hs_code,
-        g.iso3 as member_iso3
-    from flows as f
-    inner join {{ ref('country_groups') }} as g on f.partner_iso3 = 'EUU' and g.group_code = 'EU27'
-),
-
 classified as (
-    select
-        f.*,
-        case
-            when f.partner_iso3 = 'WLD' then 'world'
-            when b.member_iso3 is not null then 'bloc_member'
-            when f.partner_iso3 = 'EUU' then 'bloc'
-            when f.partner_iso3 is null or f.partner_iso3 in ('OTH', 'UNS') then 'unallocated'
-            when f.partner_is_aggregate then 'other_aggregate'
-            else 'country'
-        end as partner_role
-    from flows as f
-    left join blocs_itemised as b
-        on
-            f.source = b.source and f.importer_iso3 = b.importer_iso3 and f.year = b.year
-            and f.hs_code = b.hs_code and f.partner_iso3 = b.member_iso3
+    {{ classify_import_partners('flows') }}
 ),
 
 totals as (
