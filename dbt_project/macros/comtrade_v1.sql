@@ -44,3 +44,45 @@ select
     {{ parse_bool('isAggregate') }} as is_aggregate
 from {{ relation }}
 {% endmacro %}
+
+{#- Typed Comtrade records on the trade_flows grain. Only the totals over customs procedure (C00),
+    mode of transport (0) and second partner (0) are kept: the breakdown rows are parts of those
+    totals. TOTAL commodity rows are dropped: they are sums of the HS codes beside them. -#}
+{% macro comtrade_trade_flows(records, source, collection, copies) %}
+select
+    '{{ source }}' as source,
+    {{ collection }} as collection,
+    rep.iso3 as reporter_iso3,
+    par.iso3 as partner_iso3,
+    coalesce(par.is_aggregate, true) as partner_is_aggregate,
+    case r.flow_code
+        when 'M' then 'import' when 'X' then 'export' when 'RM' then 're-import'
+        when 'RX' then 're-export'
+    end as flow,
+    r.ref_year as year,
+    r.month,
+    r.cmd_code as hs_code,
+    length(r.cmd_code) as hs_level,
+    r.hs_vintage,
+    r.classification_code,
+    r.primary_value_usd as value_usd,
+    r.net_weight_kg,
+    r.cif_value_usd,
+    r.fob_value_usd,
+    r.reporter_code::varchar as reporter_source_code,
+    r.partner_code::varchar as partner_source_code,
+    {{ copies }} as source_copies,
+    r.source_file,
+    r.load_id
+from {{ records }} as r
+left join {{ ref('int_country_codes') }} as rep
+    on rep.source = 'comtrade' and rep.source_code = r.reporter_code::varchar
+left join {{ ref('int_country_codes') }} as par
+    on par.source = 'comtrade' and par.source_code = r.partner_code::varchar
+where
+    r.customs_code = 'C00'
+    and r.mot_code = 0
+    and r.partner2_code = 0
+    and r.cmd_code <> 'TOTAL'
+    and r.flow_code in ('M', 'X', 'RM', 'RX')
+{% endmacro %}
