@@ -75,16 +75,7 @@ class BaciClient:
         logger: Any = None,
     ):
         self.base = settings.baci_base
-        self.http = http or HttpClient(
-            name="baci",
-            timeout=settings.timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-            max_retry_after=settings.max_retry_after,
-            progress=progress,
-            logger=logger,
-        )
+        self.http = http or settings.http_client("baci", progress=progress, logger=logger)
 
     def listing(self) -> BaciListing:
         """Archives and code files linked from CEPII's BACI page."""

@@ -117,17 +117,8 @@ class CensusClient:
         self.settings = settings
         self.base = settings.census_api_base
         self.key = settings.census_api_key
-        self.http = http or HttpClient(
-            name="census",
-            timeout=settings.timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-            max_retry_after=settings.max_retry_after,
-            min_interval=settings.census_min_interval,
-            secrets=settings.secrets,
-            progress=progress,
-            logger=logger,
+        self.http = http or settings.http_client(
+            "census", min_interval=settings.census_min_interval, progress=progress, logger=logger
         )
         if self.key:
             self.http.redactor.add(self.key)

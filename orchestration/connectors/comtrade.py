@@ -157,17 +157,8 @@ class ComtradeClient:
         self.settings = settings
         self.base = settings.comtrade_api_base
         self.key = settings.comtrade_api_key
-        self.http = http or HttpClient(
-            name="comtrade",
-            timeout=settings.timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-            max_retry_after=settings.max_retry_after,
-            min_interval=settings.comtrade_min_interval,
-            secrets=settings.secrets,
-            progress=progress,
-            logger=logger,
+        self.http = http or settings.http_client(
+            "comtrade", min_interval=settings.comtrade_min_interval, progress=progress, logger=logger
         )
         if self.key:
             self.http.redactor.add(self.key)

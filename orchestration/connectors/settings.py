@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from orchestration.connectors.http import HttpClient
 from orchestration.settings import get_settings
 
 
@@ -51,6 +53,23 @@ class ConnectorSettings:
     @property
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.comtrade_api_key, self.census_api_key) if s)
+
+    def http_client(
+        self, name: str, *, min_interval: float = 0.0, progress: Any = None, logger: Any = None
+    ) -> HttpClient:
+        """A client with the shared timeouts, retry and backoff settings, redacting every known key."""
+        return HttpClient(
+            name=name,
+            timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            backoff_max=self.backoff_max,
+            max_retry_after=self.max_retry_after,
+            min_interval=min_interval,
+            secrets=self.secrets,
+            progress=progress,
+            logger=logger,
+        )
 
 
 def get_connector_settings() -> ConnectorSettings:

@@ -61,16 +61,7 @@ class UsgsClient:
         file_patterns: tuple[str, ...] = DEFAULT_FILE_PATTERNS,
     ):
         self.base = settings.usgs_base
-        self.http = http or HttpClient(
-            name="usgs",
-            timeout=settings.timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-            max_retry_after=settings.max_retry_after,
-            progress=progress,
-            logger=logger,
-        )
+        self.http = http or settings.http_client("usgs", progress=progress, logger=logger)
         self.item_ids = item_ids or {}
         self.file_patterns = file_patterns
 
