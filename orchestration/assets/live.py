@@ -207,24 +207,35 @@ def _gx_spec(key: AssetKey, table: RawTable) -> AssetCheckSpec:
     )
 
 
-def build_comtrade_asset(freq: str) -> AssetsDefinition:
-    table = live_raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
+def _raw_fetch_asset(table: RawTable, partitions_def: PartitionsDefinition, freshness, description: str):
+    """The @asset of a partitioned fetch into raw.<table>: one run per backfill, retried, with its
+    blocking GX check and freshness policy."""
     key = AssetKey(["raw", table.name])
-    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
-    dataset = f"C_{freq}_HS"
-
-    @asset(
+    return asset(
         key=key,
-        partitions_def=partitions,
+        partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         retry_policy=FETCH_RETRY_POLICY,
         group_name=LIVE_GROUP,
         kinds={"duckdb", "python"},
         check_specs=[_gx_spec(key, table)],
-        freshness_policy=ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
-        description=f"{table.description}. Fetched from COMTRADE_API_BASE (data API with COMTRADE_API_KEY, "
-        f"else the 500-row public preview), stored in landing/comtrade/{dataset}/<period>/. Licence: {table.licence}",
+        freshness_policy=freshness,
+        description=f"{description} Licence: {table.licence}",
         metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    )
+
+
+def build_comtrade_asset(freq: str) -> AssetsDefinition:
+    table = live_raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
+    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
+    dataset = f"C_{freq}_HS"
+
+    @_raw_fetch_asset(
+        table,
+        partitions,
+        ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
+        f"{table.description}. Fetched from COMTRADE_API_BASE (data API with COMTRADE_API_KEY, "
+        f"else the 500-row public preview), stored in landing/comtrade/{dataset}/<period>/.",
     )
     def _comtrade(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -252,21 +263,13 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
 
 def build_census_asset(freq: str) -> AssetsDefinition:
     table = live_raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
-    key = AssetKey(["raw", table.name])
     partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
 
-    @asset(
-        key=key,
-        partitions_def=partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=FETCH_RETRY_POLICY,
-        group_name=LIVE_GROUP,
-        kinds={"duckdb", "python"},
-        check_specs=[_gx_spec(key, table)],
-        freshness_policy=ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
-        description=f"{table.description}. Fetched from CENSUS_API_BASE, stored in "
-        f"landing/census/<flow>_hs_{freq}/<period>/. Licence: {table.licence}",
-        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    @_raw_fetch_asset(
+        table,
+        partitions,
+        ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
+        f"{table.description}. Fetched from CENSUS_API_BASE, stored in landing/census/<flow>_hs_{freq}/<period>/.",
     )
     def _census(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -293,20 +296,13 @@ def build_census_asset(freq: str) -> AssetsDefinition:
 
 def build_usgs_asset() -> AssetsDefinition:
     table = live_raw_table("usgs__mcs_release_cells")
-    key = AssetKey(["raw", table.name])
 
-    @asset(
-        key=key,
-        partitions_def=mcs_edition_partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        retry_policy=FETCH_RETRY_POLICY,
-        group_name=LIVE_GROUP,
-        kinds={"duckdb", "python"},
-        check_specs=[_gx_spec(key, table)],
-        freshness_policy=MCS_FRESHNESS,
-        description=f"{table.description}. Partition = MCS edition (MCS 2025 holds 2024 data), from USGS_BASE "
-        f"(ScienceBase), stored in landing/usgs/mcs_release/<edition>/. Licence: {table.licence}",
-        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+    @_raw_fetch_asset(
+        table,
+        mcs_edition_partitions,
+        MCS_FRESHNESS,
+        f"{table.description}. Partition = MCS edition (MCS 2025 holds 2024 data), from USGS_BASE "
+        "(ScienceBase), stored in landing/usgs/mcs_release/<edition>/.",
     )
     def _usgs(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
