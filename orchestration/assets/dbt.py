@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets and checks, keyed by schema (staging/intermediate/marts)."""
 
-
 from collections.abc import Mapping
 from typing import Any
 

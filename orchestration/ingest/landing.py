@@ -147,8 +147,7 @@ def land_file(
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]
         raise LandingError(
-            f"{rel_path}: cannot be read as {table.reader} ({table.encoding}) for raw.{table.name}: "
-            f"{first_line}"
+            f"{rel_path}: cannot be read as {table.reader} ({table.encoding}) for raw.{table.name}: {first_line}"
         ) from exc
     row_count = con.execute(f"select count(*) from {landing}").fetchone()[0]
     con.execute(

@@ -441,8 +441,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         name="tariffs__ieepa_rates",
         source="tariffs",
         description=(
-            "US IEEPA fentanyl and reciprocal tariff rates by country (ISO2) over 2025, with exemption "
-            "headings"
+            "US IEEPA fentanyl and reciprocal tariff rates by country (ISO2) over 2025, with exemption headings"
         ),
         patterns=("tariffs/us/ieepa_rates_temporal.csv",),
         reader="csv",
