@@ -116,3 +116,19 @@ def test_usgs_cells_keep_every_value_and_header(con, sample_data_dir):
     assert ("3", "Country", "Japane") in cells  # footnote 'e' glued on, kept as published
     assert ("1", "Country", "United\xa0States") in cells  # NBSP kept in raw
     assert ("2", "Prod_kg_est_2023", "600000") in cells
+
+
+def test_a_load_left_half_done_by_a_dead_run_is_discarded(con, sample_data_dir):
+    table = raw_table("census__country_codes")
+    landing.ensure_meta(con)
+    landing.ensure_raw_table(con, table)
+    dead = landing.land_file(con, table, sample_data_dir / CODES, CODES)  # the process died here
+    report = ingest_table(con, table, sample_data_dir, [sample_data_dir / CODES])
+    assert [f.status for f in report.files] == ["promoted"]
+    statuses = dict(con.execute("select load_id, status from audit.loads").fetchall())
+    assert statuses[dead.load_id] == "abandoned"
+    leftovers = con.execute("select count(*) from information_schema.tables where table_schema = 'landing'").fetchone()[
+        0
+    ]
+    assert leftovers == 0
+    assert con.execute("select count(*) from raw.census__country_codes").fetchone()[0] == 225

@@ -63,6 +63,7 @@ def ingest_table(
 ) -> IngestReport:
     landing.ensure_meta(con)
     landing.ensure_raw_table(con, table)
+    landing.abandon_unfinished(con, table)
     report = IngestReport(table)
     suite = load_suite_dict(table.suite_name)
     for path in files if files is not None else landing.discover_files(table, data_dir):

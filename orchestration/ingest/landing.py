@@ -45,7 +45,7 @@ create table if not exists audit.loads (
     file_bytes bigint,
     row_count bigint,
     landed_at timestamp not null,
-    status varchar not null,          -- landed | promoted | rejected | superseded
+    status varchar not null,          -- landed | promoted | rejected | superseded | abandoned
     superseded_by varchar,
     message varchar
 );
@@ -193,6 +193,24 @@ def promote(con: duckdb.DuckDBPyConnection, load: Load) -> None:
     except Exception:
         con.execute("rollback")
         raise
+
+
+def abandon_unfinished(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
+    """Drop landing tables left by a run that stopped between landing and promotion or rejection.
+
+    Runs of one table never overlap (one writer), so a load still 'landed' when the next run starts
+    belongs to a process that died; its rows never reached raw and are simply discarded."""
+    stale = con.execute(
+        "select load_id from audit.loads where raw_table = ? and status = 'landed'", [table.name]
+    ).fetchall()
+    for (load_id,) in stale:
+        con.execute(f'drop table if exists landing."{table.name}__{load_id}"')
+        con.execute(
+            "update audit.loads set status = 'abandoned', message = 'run stopped before validation ended' "
+            "where load_id = ?",
+            [load_id],
+        )
+    return len(stale)
 
 
 def reject(con: duckdb.DuckDBPyConnection, load: Load, message: str) -> str:
