@@ -50,6 +50,7 @@ from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table
 from orchestration.ingest.registry import RawTable
 from orchestration.ingest.registry_live import live_raw_table
+from orchestration.metadata import md_table
 from orchestration.partitions import (
     baci_release_partitions,
     mcs_edition_partitions,
@@ -178,12 +179,14 @@ def _result(
             "payloads_unchanged": ingest.count("unchanged") if ingest else 0,
         },
     )
-    lines = ["| partition | calls | retries | payloads | fetched | reused | rows |", "|---|---|---|---|---|---|---|"]
-    for r in reports:
-        lines.append(
-            f"| {r.partition} | {r.calls} | {r.retries} | {len(r.payloads)} | {len(r.stored)} | "
-            f"{r.reused + (len(r.payloads) if r.skipped_complete else 0)} | {r.rows} |"
-        )
+    partitions = md_table(
+        ["partition", "calls", "retries", "payloads", "fetched", "reused", "rows"],
+        [
+            (r.partition, r.calls, r.retries, len(r.payloads), len(r.stored),
+             r.reused + (len(r.payloads) if r.skipped_complete else 0), r.rows)
+            for r in reports
+        ],
+    )  # fmt: skip
     return MaterializeResult(
         metadata={
             **_summary(reports),
@@ -192,7 +195,7 @@ def _result(
             "rows_retired": retired_rows,
             "raw_row_count": total_rows,
             "landing_dir": MetadataValue.path(str(area.root)),
-            "partitions": MetadataValue.md("\n".join(lines)),
+            "partitions": partitions,
         },
         check_results=[check],
     )
@@ -351,10 +354,7 @@ def build_baci_asset() -> AssetsDefinition:
         return MaterializeResult(
             metadata={
                 **_summary(reports),
-                "files": MetadataValue.md(
-                    "| file | bytes | sha256 |\n|---|---|---|\n"
-                    + "\n".join(f"| {p.rel_path} | {p.bytes:,} | {p.sha256} |" for p in files)
-                ),
+                "files": md_table(["file", "bytes", "sha256"], [(p.rel_path, f"{p.bytes:,}", p.sha256) for p in files]),
                 "landing_dir": MetadataValue.path(str(area.root)),
             }
         )

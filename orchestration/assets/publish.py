@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import warehouse_dbt_assets
+from orchestration.metadata import md_table
 from orchestration.publish import publish_snapshot
 from orchestration.resources import WarehouseResource
 
@@ -19,13 +20,12 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
     published_path = warehouse.resolved_warehouse_dir() / "published" / "warehouse.duckdb"
     result = publish_snapshot(warehouse.path, published_path)
     context.log.info(f"published {result.path} ({result.bytes:,} bytes)")
-    rows = "\n".join(f"| marts.{t} | {n:,} |" for t, n in result.mart_tables.items())
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(result.path)),
             "bytes": result.bytes,
             "publish_id": result.publish_id,
             "storage_version": f"{result.storage_version} (readable by DuckDB {result.storage_version[1:]} and later)",
-            "marts": MetadataValue.md("| table | rows |\n|---|---|\n" + rows),
+            "marts": md_table(["table", "rows"], [(f"marts.{t}", f"{n:,}") for t, n in result.mart_tables.items()]),
         }
     )

@@ -22,23 +22,23 @@ from dagster import (
 from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import discover_files
 from orchestration.ingest.registry import RAW_TABLES, RawTable
+from orchestration.metadata import md_table
 from orchestration.resources import WarehouseResource
 
 GX_CHECK_NAME = "gx_suite"
 
 
-def _report_table(report: IngestReport) -> str:
-    lines = ["| file | status | rows | expectations | message |", "|---|---|---|---|---|"]
-    for f in report.files:
-        message = f.message.replace("|", "/")[:300]
-        lines.append(f"| {f.file_path} | {f.status} | {f.rows} | {f.expectations} | {message} |")
-    return "\n".join(lines)
+def _report_table(report: IngestReport) -> MetadataValue:
+    return md_table(
+        ["file", "status", "rows", "expectations", "message"],
+        [(f.file_path, f.status, f.rows, f.expectations, f.message[:300]) for f in report.files],
+    )
 
 
-def _validation_table(con, load_ids: list[str]) -> str:
+def _validation_table(con, load_ids: list[str]) -> MetadataValue:
     """Per-expectation results of this materialization's loads, as stored in audit.validation_results."""
     if not load_ids:
-        return "no new load: every file unchanged since its validated load"
+        return MetadataValue.md("no new load: every file unchanged since its validated load")
     rows = con.execute(
         """
         select expectation_type, coalesce(column_name, ''), count(*) as loads,
@@ -48,9 +48,7 @@ def _validation_table(con, load_ids: list[str]) -> str:
         """,
         [load_ids],
     ).fetchall()
-    lines = ["| expectation | column | loads | failed | unexpected rows |", "|---|---|---|---|---|"]
-    lines += [f"| {t} | {c} | {n} | {f} | {u} |" for t, c, n, f, u in rows]
-    return "\n".join(lines)
+    return md_table(["expectation", "column", "loads", "failed", "unexpected rows"], rows)
 
 
 def source_roots(table: RawTable, warehouse: WarehouseResource) -> list[Path]:
@@ -104,7 +102,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 "loads_rejected": report.count("rejected") + report.count("unreadable"),
                 "files_unchanged": report.count("unchanged"),
                 "failures": MetadataValue.md(report.error_message or "none"),
-                "expectations": MetadataValue.md(validations),
+                "expectations": validations,
             },
         )
         return MaterializeResult(
@@ -115,7 +113,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 "files_rejected": report.count("rejected") + report.count("unreadable"),
                 "rows_promoted": report.rows_promoted,
                 "raw_row_count": total_rows,
-                "loads": MetadataValue.md(_report_table(report)),
+                "loads": _report_table(report),
             },
             check_results=[check],
         )

@@ -7,6 +7,7 @@ them holds the working database while a reader queries what was published.
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.publish import published_warehouse
+from orchestration.metadata import md_table
 from orchestration.report.docs import build_dbt_docs, build_gx_docs
 from orchestration.resources import WarehouseResource
 from orchestration.serving.parquet import export_parquet
@@ -35,13 +36,13 @@ def parquet_export(context: AssetExecutionContext, warehouse: WarehouseResource)
     out = published_dir(warehouse)
     result = export_parquet(out / "warehouse.duckdb", out / "parquet")
     context.log.info(f"exported {len(result.tables)} marts to {result.path} -> {result.version_dir.name}")
-    rows = "\n".join(
-        f"| {t} | {i['rows']:,} | {', '.join(i['partitioned_by']) or '-'} |" for t, i in result.tables.items()
-    )
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(result.path)),
-            "marts": MetadataValue.md("| mart | rows | partitioned by |\n|---|---|---|\n" + rows),
+            "marts": md_table(
+                ["mart", "rows", "partitioned by"],
+                [(t, f"{i['rows']:,}", ", ".join(i["partitioned_by"]) or "-") for t, i in result.tables.items()],
+            ),
         }
     )
 
@@ -67,7 +68,6 @@ def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource)
             "(`make postgres`)? Unset CHIPCHAIN_PG_URL to skip this step."
         ) from error
     context.log.info(f"published {len(result.tables)} marts to {redact(target.url)} schema {result.schema}")
-    rows = "\n".join(f"| {result.schema}.{t} | {n:,} |" for t, n in result.tables.items())
     return MaterializeResult(
         metadata={
             "status": "published",
@@ -75,7 +75,9 @@ def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource)
             "schema": result.schema,
             "reader_role": target.reader_role,
             "publish_id": result.publish_id,
-            "tables": MetadataValue.md("| table | rows |\n|---|---|\n" + rows),
+            "tables": md_table(
+                ["table", "rows"], [(f"{result.schema}.{t}", f"{n:,}") for t, n in result.tables.items()]
+            ),
         }
     )
 
