@@ -15,12 +15,13 @@ COMTRADE_ANNUAL = AssetKey(["raw", "comtrade__api_annual"])
 CENSUS_ANNUAL = AssetKey(["raw", "census__api_annual"])
 COMTRADE_MONTHLY = AssetKey(["raw", "comtrade__api_monthly"])
 CENSUS_MONTHLY = AssetKey(["raw", "census__api_monthly"])
+COMTRADE_BULK = AssetKey(["raw", "comtrade__bulk_annual"])
 MCS_RELEASE = AssetKey(["raw", "usgs__mcs_release_cells"])
 BACI_ARCHIVES = AssetKey(["landing", "baci_archives"])
 
 ANNUAL_ASSETS = (COMTRADE_ANNUAL, CENSUS_ANNUAL)
 MONTHLY_ASSETS = (COMTRADE_MONTHLY, CENSUS_MONTHLY)
-LIVE_PARTITIONED = (*ANNUAL_ASSETS, *MONTHLY_ASSETS, MCS_RELEASE, BACI_ARCHIVES)
+LIVE_PARTITIONED = (*ANNUAL_ASSETS, *MONTHLY_ASSETS, COMTRADE_BULK, MCS_RELEASE, BACI_ARCHIVES)
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -44,11 +45,20 @@ live_monthly_job = define_asset_job(
     "then build, test and publish the warehouse once.",
 )
 
+live_comtrade_bulk_job = define_asset_job(
+    "live_comtrade_bulk",
+    selection=AssetSelection.assets(COMTRADE_BULK) | unpartitioned_selection,
+    executor_def=in_process_executor,
+    description="Download the Comtrade bulk files of a year (or a range, in one run) for the bulk reporters of "
+    "the scope (needs COMTRADE_API_KEY), land them, then build, test and publish the warehouse once.",
+)
+
 live_mcs_job = define_asset_job(
     "live_mcs",
-    selection=AssetSelection.assets(MCS_RELEASE),
+    selection=AssetSelection.assets(MCS_RELEASE) | unpartitioned_selection,
     executor_def=in_process_executor,
-    description="Download an MCS data release from ScienceBase, land and validate its CSVs.",
+    description="Download an MCS data release from ScienceBase, land and validate its CSVs, then build, test "
+    "and publish the warehouse once (the release's world and salient tables replace the sample's copies).",
 )
 
 live_baci_job = define_asset_job(
@@ -58,7 +68,7 @@ live_baci_job = define_asset_job(
     description="Download a BACI release (archive and code files), then land, build and publish the warehouse.",
 )
 
-LIVE_JOBS = (live_annual_job, live_monthly_job, live_mcs_job, live_baci_job)
+LIVE_JOBS = (live_annual_job, live_monthly_job, live_comtrade_bulk_job, live_mcs_job, live_baci_job)
 
 
 def op_name(key: AssetKey) -> str:

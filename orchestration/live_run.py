@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestration.connectors.scope import LiveScope, load_scope
+from orchestration.connectors.settings import get_connector_settings
 from orchestration.live_jobs import (
     ANNUAL_ASSETS,
     BACI_ARCHIVES,
+    COMTRADE_BULK,
     MCS_RELEASE,
     MONTHLY_ASSETS,
     fetch_run_config,
     live_annual_job,
     live_baci_job,
+    live_comtrade_bulk_job,
     live_mcs_job,
     live_monthly_job,
     range_tags,
@@ -58,13 +61,14 @@ class LiveFetchSummary:
     success: bool = True
     rows: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def total(self, metric: str) -> int:
         return sum(int(r.get(metric) or 0) for r in self.rows)
 
     def report(self) -> str:
         if not self.rows and not self.failures:
-            return "Nothing in the live scope."
+            return "\n".join(["Nothing in the live scope.", *self.notes])
         headers = ["asset", "partitions", *METRICS]
         lines = [" | ".join(headers)]
         for r in self.rows:
@@ -74,6 +78,7 @@ class LiveFetchSummary:
             f"{self.total('rows_fetched')} rows in the scope's payloads (fetched or already landed), "
             f"{self.total('rows_promoted')} rows promoted to raw."
         )
+        lines += self.notes
         lines += [f"FAILED: {f}" for f in self.failures]
         return "\n".join(lines)
 
@@ -99,14 +104,16 @@ def _collect(summary: LiveFetchSummary, result: Any, label: str) -> None:
                 )
 
 
-def plan_runs(scope: LiveScope) -> list[tuple[Any, tuple, dict[str, str], str]]:
-    """(job, asset keys, tags, label) for every fetch run the scope needs."""
+def plan_runs(scope: LiveScope, *, comtrade_keyed: bool = False) -> list[tuple[Any, tuple, dict[str, str], str]]:
+    """(job, asset keys, tags, label) for every fetch run the scope needs. Bulk files need a Comtrade key."""
     from orchestration.partitions import mcs_edition_partitions, monthly_partitions, yearly_partitions
 
     runs = []
     years = [str(y) for y in scope.years]
     for start, end in contiguous_ranges(years, yearly_partitions.get_partition_keys()):
         runs.append((live_annual_job, ANNUAL_ASSETS, range_tags(start, end), f"{start}..{end}"))
+        if comtrade_keyed and scope.bulk_reporters:
+            runs.append((live_comtrade_bulk_job, (COMTRADE_BULK,), range_tags(start, end), f"bulk {start}..{end}"))
     months = [f"{m}-01" for m in scope.months]
     for start, end in contiguous_ranges(months, monthly_partitions.get_partition_keys()):
         runs.append((live_monthly_job, MONTHLY_ASSETS, range_tags(start, end), f"{start[:7]}..{end[:7]}"))
@@ -124,7 +131,12 @@ def fetch_live(instance: Any, *, force_refresh: bool = False, scope: LiveScope |
 
     scope = scope or load_scope()
     summary = LiveFetchSummary()
-    for job, keys, tags, label in plan_runs(scope):
+    keyed = bool(get_connector_settings().comtrade_api_key)
+    if scope.bulk_reporters and scope.years and not keyed:
+        summary.notes.append(
+            "Comtrade bulk files skipped: they need COMTRADE_API_KEY (the annual data API rows were fetched)."
+        )
+    for job, keys, tags, label in plan_runs(scope, comtrade_keyed=keyed):
         if job is live_baci_job:
             instance.add_dynamic_partitions("baci_releases", [tags["dagster/partition"]])
         result = defs.resolve_job_def(job.name).execute_in_process(

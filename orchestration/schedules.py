@@ -7,14 +7,18 @@ is computed by the pure helpers in live_jobs, tested on their own.
 
 from __future__ import annotations
 
-from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+import os
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from orchestration.live_jobs import (
     ANNUAL_ASSETS,
+    COMTRADE_BULK,
     MCS_RELEASE,
     MONTHLY_ASSETS,
     fetch_run_config,
     live_annual_job,
+    live_comtrade_bulk_job,
     live_mcs_job,
     live_monthly_job,
     months_to_refresh,
@@ -58,6 +62,25 @@ def live_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
 
 
 @schedule(
+    job=live_comtrade_bulk_job,
+    cron_schedule="0 6 1 4 *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Every 1 April: list the bulk files of the last two complete years and download those Comtrade "
+    "published or republished since the last run (needs COMTRADE_API_KEY).",
+)
+def comtrade_bulk_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    if not os.environ.get("COMTRADE_API_KEY"):
+        return SkipReason("Comtrade bulk files need COMTRADE_API_KEY; none is set")
+    start, end = years_to_refresh(context.scheduled_execution_time)
+    return RunRequest(
+        run_key=f"comtrade-bulk-{start}-{end}",
+        run_config=fetch_run_config((COMTRADE_BULK,), force_refresh=True),
+        tags=range_tags(start, end),
+    )
+
+
+@schedule(
     job=live_mcs_job,
     cron_schedule="0 6 1 3 *",
     execution_timezone="UTC",
@@ -73,4 +96,4 @@ def mcs_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
     )
 
 
-LIVE_SCHEDULES = (live_monthly_refresh, live_yearly_refresh, mcs_yearly_refresh)
+LIVE_SCHEDULES = (live_monthly_refresh, live_yearly_refresh, comtrade_bulk_yearly_refresh, mcs_yearly_refresh)

@@ -38,11 +38,13 @@ from orchestration.connectors.usgs import UsgsClient
 from orchestration.live_jobs import (
     ANNUAL_ASSETS,
     BACI_ARCHIVES,
+    COMTRADE_BULK,
     MCS_RELEASE,
     MONTHLY_ASSETS,
     fetch_run_config,
     live_annual_job,
     live_baci_job,
+    live_comtrade_bulk_job,
     live_mcs_job,
     live_monthly_job,
     partition_for_period,
@@ -86,11 +88,19 @@ def affected_partitions(
     return {freq: sorted(keys) for freq, keys in found.items()}, newest
 
 
-def comtrade_run_requests(partitions: dict[str, list[str]], stamp: str) -> list[RunRequest]:
+def comtrade_run_requests(
+    partitions: dict[str, list[str]], stamp: str, bulk_years: list[str] | None = None
+) -> list[RunRequest]:
+    """Runs of the annual and monthly jobs for released partitions; of the bulk job for `bulk_years`."""
     valid = {"A": set(yearly_partitions.get_partition_keys()), "M": set(monthly_partitions.get_partition_keys())}
-    jobs = {"A": (live_annual_job.name, ANNUAL_ASSETS), "M": (live_monthly_job.name, MONTHLY_ASSETS)}
+    jobs = {
+        "A": (live_annual_job.name, ANNUAL_ASSETS),
+        "M": (live_monthly_job.name, MONTHLY_ASSETS),
+        "bulk": (live_comtrade_bulk_job.name, (COMTRADE_BULK,)),
+    }
+    valid["bulk"] = valid["A"]
     requests = []
-    for freq, keys in partitions.items():
+    for freq, keys in {**partitions, "bulk": bulk_years or []}.items():
         job_name, assets = jobs[freq]
         for key in keys:
             if key in valid[freq]:
@@ -106,7 +116,7 @@ def comtrade_run_requests(partitions: dict[str, list[str]], stamp: str) -> list[
 
 
 @sensor(
-    jobs=[live_annual_job, live_monthly_job],
+    jobs=[live_annual_job, live_monthly_job, live_comtrade_bulk_job],
     minimum_interval_seconds=6 * 3600,
     default_status=DefaultSensorStatus.STOPPED,
     description="Comtrade release feed (or data availability without a key): refetch partitions with new releases.",
@@ -127,11 +137,14 @@ def comtrade_release_sensor(context: SensorEvaluationContext):
     except HttpError as exc:
         return SkipReason(f"Comtrade release feed unavailable: {exc}")
     partitions, newest = affected_partitions(entries, since, set(scope.comtrade_reporters))
+    bulk_years: list[str] = []
+    if client.keyed and scope.bulk_reporters:
+        bulk_years = affected_partitions(entries, since, set(scope.bulk_reporters))[0]["A"]
     new_cursor = json.dumps({"last_seen": newest})
     if not since:
         # first evaluation: remember where the feed stands; what is already out is fetched by backfills
         return SensorResult(skip_reason=SkipReason(f"cursor set at {newest or 'empty feed'}"), cursor=new_cursor)
-    requests = comtrade_run_requests(partitions, newest)
+    requests = comtrade_run_requests(partitions, newest, bulk_years)
     if not requests:
         return SensorResult(skip_reason=SkipReason(f"no new release in scope since {since}"), cursor=new_cursor)
     return SensorResult(run_requests=requests, cursor=new_cursor)

@@ -1,3 +1,16 @@
+{#- The 47 fields of a Comtrade v1 record, as the data API names them. -#}
+{% macro comtrade_v1_fields() %}
+    {{ return([
+        'typeCode', 'freqCode', 'refPeriodId', 'refYear', 'refMonth', 'period', 'reporterCode', 'reporterISO',
+        'reporterDesc', 'flowCode', 'flowDesc', 'partnerCode', 'partnerISO', 'partnerDesc', 'partner2Code',
+        'partner2ISO', 'partner2Desc', 'classificationCode', 'classificationSearchCode',
+        'isOriginalClassification', 'cmdCode', 'cmdDesc', 'aggrLevel', 'isLeaf', 'customsCode', 'customsDesc',
+        'mosCode', 'motCode', 'motDesc', 'qtyUnitCode', 'qtyUnitAbbr', 'qty', 'isQtyEstimated',
+        'altQtyUnitCode', 'altQtyUnitAbbr', 'altQty', 'isAltQtyEstimated', 'netWgt', 'isNetWgtEstimated',
+        'grossWgt', 'isGrossWgtEstimated', 'cifvalue', 'fobvalue', 'primaryValue', 'legacyEstimationFlag',
+        'isReported', 'isAggregate']) }}
+{% endmacro %}
+
 {#- Type and rename one raw table in the Comtrade v1 layout (47 fields). Shared by the API rows and
     the website exports, which carry the same fields in different encodings. -#}
 {% macro comtrade_v1_typed(relation) %}

@@ -264,6 +264,42 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
     return _comtrade
 
 
+def build_comtrade_bulk_asset() -> AssetsDefinition:
+    table = live_raw_table("comtrade__bulk_annual")
+    dataset = "bulk_C_A_HS"
+
+    @_raw_fetch_asset(
+        table,
+        yearly_partitions,
+        ANNUAL_FRESHNESS,
+        f"{table.description}. Listed and downloaded (resumably) from COMTRADE_API_BASE with COMTRADE_API_KEY "
+        f"for the scope's bulk reporters, stored in landing/comtrade/{dataset}/<year>/; a file is downloaded "
+        "again only when Comtrade republishes it.",
+    )
+    def _comtrade_bulk(
+        context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        settings = get_connector_settings()
+        scope = load_scope()
+        area = landing_area(warehouse, settings)
+        client = ComtradeClient(settings, progress=log_progress(context.log), logger=context.log)
+        reports, prefixes = [], []
+        for partition_key in context.partition_keys:
+            landing = area.partition("comtrade", dataset, landing_period(partition_key))
+            reports.append(
+                client.fetch_bulk_partition(
+                    landing, "A", comtrade_period(partition_key), scope.bulk_reporters, force=config.force_refresh
+                )
+            )
+            prefixes.append(landing.rel(""))
+        files = [p.path for r in reports for p in r.payloads]
+        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
+        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
+        return _result(table, reports, ingest, retired, total, area)
+
+    return _comtrade_bulk
+
+
 def build_census_asset(freq: str) -> AssetsDefinition:
     table = live_raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
     partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
@@ -367,6 +403,7 @@ LIVE_ASSET_BUILDERS: tuple[Callable[[], AssetsDefinition], ...] = (
     lambda: build_census_asset("A"),
     lambda: build_comtrade_asset("M"),
     lambda: build_census_asset("M"),
+    build_comtrade_bulk_asset,
     build_usgs_asset,
     build_baci_asset,
 )
@@ -387,13 +424,15 @@ def build_live_freshness_checks() -> list:
     """
     from dagster import build_time_partition_freshness_checks
 
-    from orchestration.live_jobs import ANNUAL_ASSETS, MONTHLY_ASSETS
+    from orchestration.live_jobs import ANNUAL_ASSETS, COMTRADE_BULK, MONTHLY_ASSETS
 
     with warnings.catch_warnings():
         # "superseded" by the FreshnessPolicy set on the assets above, which shows a state in the UI;
         # these stay because they are asset checks: recorded, alertable, visible beside the GX check
         warnings.filterwarnings("ignore", category=SupersessionWarning)
         return [
-            *build_time_partition_freshness_checks(assets=list(ANNUAL_ASSETS), deadline_cron=ANNUAL_DEADLINE),
+            *build_time_partition_freshness_checks(
+                assets=[*ANNUAL_ASSETS, COMTRADE_BULK], deadline_cron=ANNUAL_DEADLINE
+            ),
             *build_time_partition_freshness_checks(assets=list(MONTHLY_ASSETS), deadline_cron=MONTHLY_DEADLINE),
         ]

@@ -15,10 +15,12 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -305,20 +307,63 @@ class ComtradeClient:
 
     def download_bulk_file(self, entry: dict[str, Any], landing: PartitionLanding) -> Payload:
         """Download one listed bulk file (gzip TSV) into the partition, resumable; as it arrived."""
-        name = (
-            safe_name(
-                f"{entry.get('typeCode', 'C')}_{entry.get('freqCode', '')}_{entry['reporterCode']}_"
-                f"{entry.get('period', '')}_{entry.get('classificationCode', '')}"
-            )
-            + ".txt.gz"
-        )
+        name = bulk_file_name(entry)
         url = self.bulk_file_url(entry)
         partial = landing.dir / name
         result = self.http.download(url, partial.with_name(f".{name}.download"), headers=self._headers(), label=name)
         query = {
             k: entry.get(k) for k in ("reporterCode", "period", "classificationCode", "publicationDate", "fileSize")
         }
-        return landing.adopt(name, result.path, result.sha256, url=result.url, rows=None, query=query)
+        try:
+            rows = gzip_data_lines(result.path)
+        except (EOFError, OSError) as exc:
+            result.path.unlink(missing_ok=True)  # the next attempt downloads it whole
+            raise ComtradeError(f"{name} from {result.url}: not a complete gzip file ({exc})") from exc
+        self.http.report(Progress(label=name, bytes_done=result.path.stat().st_size, rows=rows))
+        return landing.adopt(name, result.path, result.sha256, url=result.url, rows=rows, query=query)
+
+    def fetch_bulk_partition(
+        self,
+        landing: PartitionLanding,
+        freq: str,
+        period: str,
+        reporters: tuple[str, ...] = (),
+        *,
+        force: bool = False,
+    ) -> FetchReport:
+        """Download the bulk files of one period (one per reporter) into the partition.
+
+        One listing call says which files exist and when each was published; a file already landed
+        with the same publication date is not downloaded again, a republished one replaces it (the old
+        bytes move to the partition's history). A complete partition costs no call unless forced.
+        """
+        if not self.keyed:
+            raise ComtradeError("Comtrade bulk files need COMTRADE_API_KEY (a subscription); none is set")
+        report = FetchReport(partition=landing.rel(""))
+        calls0, retries0 = self.http.stats.calls, self.http.stats.retries
+        plan = hashlib.sha256(json.dumps(["bulk", freq, period, sorted(reporters)]).encode()).hexdigest()[:16]
+        if not force and landing.is_complete(plan):
+            report.skipped_complete = True
+            report.payloads = landing.payloads()
+            return report
+        landing.start(plan)
+        wanted = set(reporters)
+        listing = [e for e in self.bulk_listing(freq, period=period) if not wanted or str(e["reporterCode"]) in wanted]
+        leaves: list[str] = []
+        for entry in sorted(listing, key=lambda e: (str(e["reporterCode"]), str(e.get("classificationCode")))):
+            name = bulk_file_name(entry)
+            existing = landing.current(name)
+            landed_date = (landing.manifest["payloads"].get(name) or {}).get("query", {}).get("publicationDate")
+            if existing is not None and landed_date == entry.get("publicationDate"):
+                report.reused += 1
+            else:
+                report.stored.append(self.download_bulk_file(entry, landing))
+            leaves.append(name)
+        report.retired = landing.finish(plan, leaves)
+        report.payloads = landing.payloads()
+        report.calls = self.http.stats.calls - calls0
+        report.retries = self.http.stats.retries - retries0
+        return report
 
     # -- release feed ----------------------------------------------------------------------------
     def release_feed(self) -> list[dict[str, Any]]:
@@ -336,6 +381,29 @@ class ComtradeClient:
         url = f"{self.base}{prefix}/C/{freq}/{cl_code}"
         params = {"reporterCode": ",".join(reporters) or None, "period": period}
         return self.http.get(url, params=params, headers=self._headers(), validate=_envelope_rows)
+
+
+def gzip_data_lines(path: Path) -> int:
+    """Rows of a gzipped text file with a header line, counted while streaming (the file is never held whole).
+    A file cut short fails here, before it reaches the landing area."""
+    lines = 0
+    ended_with_newline = True
+    with gzip.open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            ended_with_newline = chunk.endswith(b"\n")
+    if not ended_with_newline:
+        lines += 1
+    return max(lines - 1, 0)
+
+
+def bulk_file_name(entry: dict[str, Any]) -> str:
+    """Landing name of a listed bulk file: one per type, frequency, reporter, period and classification."""
+    label = (
+        f"{entry.get('typeCode', 'C')}_{entry.get('freqCode', '')}_{entry['reporterCode']}_"
+        f"{entry.get('period', '')}_{entry.get('classificationCode', '')}"
+    )
+    return safe_name(label) + ".txt.gz"
 
 
 def _envelope_rows(response) -> list[dict[str, Any]]:

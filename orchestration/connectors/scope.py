@@ -66,6 +66,7 @@ class LiveScope:
     comtrade_reporters: tuple[str, ...]
     comtrade_partners: tuple[str, ...] = ()
     comtrade_flows: tuple[str, ...] = ("M", "X")
+    bulk_reporters: tuple[str, ...] = ()
     reporters_per_call: int = 10
     codes_per_call: int = 40
     census_flows: tuple[str, ...] = ("imports", "exports")
@@ -141,6 +142,9 @@ def load_scope(path: Path | None = None) -> LiveScope:
     reporters = _env_list("LIVE_REPORTERS")
     if reporters is None:
         reporters = [str(r) for r in comtrade.get("reporters", [])]
+    bulk = _env_list("LIVE_BULK_REPORTERS")
+    if bulk is None:
+        bulk = [str(r) for r in comtrade.get("bulk_reporters", [])]
     editions = _env_list("LIVE_MCS_EDITIONS") or [str(e) for e in doc.get("usgs", {}).get("editions", [])]
     releases = _env_list("LIVE_BACI_RELEASES") or doc.get("baci", {}).get("releases", [])
     for code in codes:
@@ -153,6 +157,7 @@ def load_scope(path: Path | None = None) -> LiveScope:
         comtrade_reporters=tuple(dict.fromkeys(reporters)),
         comtrade_partners=tuple(str(p) for p in comtrade.get("partners", [])),
         comtrade_flows=tuple(comtrade.get("flows", ["M", "X"])),
+        bulk_reporters=tuple(dict.fromkeys(bulk)),
         reporters_per_call=int(comtrade.get("reporters_per_call", 10)),
         codes_per_call=int(comtrade.get("codes_per_call", 40)),
         census_flows=tuple(census.get("flows", ["imports", "exports"])),

@@ -6,6 +6,8 @@ Readers use DuckDB's own scanners so large files stream instead of passing throu
 
 from __future__ import annotations
 
+import csv
+import gzip
 from pathlib import Path
 
 from orchestration.ingest.registry import RawTable
@@ -15,12 +17,32 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def csv_header(table: RawTable, path: Path) -> list[str]:
+    """The header names of a (possibly gzipped) delimited file, read from its first line only."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding=table.encoding, newline="") as handle:  # type: ignore[operator]
+        first = next(csv.reader(handle, delimiter=table.delimiter), [])
+    return [name.lstrip("\ufeff") for name in first]
+
+
+def aliased_columns(table: RawTable, header: list[str]) -> str:
+    """Select list renaming header names by the table's aliases (matched without regard to case)."""
+    mapping = {alias.lower(): target for alias, target in table.header_aliases}
+    out = []
+    for name in header:
+        target = mapping.get(name.lower(), name)
+        out.append(f'"{name}" as "{target}"' if target != name else f'"{name}"')
+    return ", ".join(out)
+
+
 def read_sql(table: RawTable, path: Path) -> str:
     """A SELECT that yields the file's rows exactly as written (all text), plus _row_number."""
     src = quote(str(path))
     if table.reader == "csv":
+        # DuckDB decompresses .gz itself, streaming; a renamed header is mapped on the first line only
+        columns = aliased_columns(table, csv_header(table, path)) if table.header_aliases else "*"
         return (
-            "select row_number() over () as _row_number, * from read_csv("
+            f"select row_number() over () as _row_number, {columns} from read_csv("
             f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
             "quote='\"', escape='\"', strict_mode=true, null_padding=false)"
         )

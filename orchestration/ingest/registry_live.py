@@ -15,6 +15,20 @@ COMTRADE_GRAIN = (
     "classificationCode", "cmdCode", "customsCode", "motCode",
 )  # fmt: skip
 
+# The fields of a Comtrade "final" bulk file: the data API's codes and figures without its labels
+# (isInBulkFileFinal in Comtrade's data-item dictionary, reference/TradeDataItems.json), in the API's
+# spelling. The dictionary spells four of them differently (cifValue, fobValue, isnetWgtEstimated,
+# isgrossWgtEstimated): headers are matched to these names without regard to case.
+COMTRADE_BULK_FIELDS = tuple(
+    f for f in COMTRADE_V1_FIELDS
+    if f not in (
+        "reporterISO", "reporterDesc", "flowDesc", "partnerISO", "partnerDesc", "partner2ISO", "partner2Desc",
+        "cmdDesc", "aggrLevel", "isLeaf", "customsDesc", "motDesc", "qtyUnitAbbr", "altQtyUnitAbbr",
+    )
+)  # fmt: skip
+COMTRADE_BULK_LABELS = tuple(f for f in COMTRADE_V1_FIELDS if f not in COMTRADE_BULK_FIELDS)
+COMTRADE_BULK_ALIASES = tuple((f, f) for f in COMTRADE_BULK_FIELDS) + (("datasetCode", "datasetCode"),)
+
 CENSUS_COLUMNS = ("CTY_CODE", "CTY_NAME", "time", "COMM_LVL")
 # Imports and exports name their commodity and value variables differently; a payload has one set.
 CENSUS_FLOW_COLUMNS = (
@@ -44,6 +58,21 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         patterns=("comtrade/C_M_HS/*/*.json",),
         reader="comtrade_envelope",  # type: ignore[arg-type]
         columns=COMTRADE_V1_FIELDS,
+        grain=COMTRADE_GRAIN,
+        licence=COMTRADE_LICENCE,
+    ),
+    RawTable(
+        name="comtrade__bulk_annual",
+        source="comtrade",
+        description="UN Comtrade v1 final bulk files, annual (one gzipped tab-separated file per reporter and "
+        "year, every HS code and partner), as downloaded",
+        patterns=("comtrade/bulk_C_A_HS/*/*.txt.gz",),
+        reader="csv",
+        delimiter="\t",
+        columns=COMTRADE_BULK_FIELDS,
+        # labels are not in bulk files (null in raw); datasetCode is kept when a file carries it
+        optional_columns=(*COMTRADE_BULK_LABELS, "datasetCode"),
+        header_aliases=COMTRADE_BULK_ALIASES,
         grain=COMTRADE_GRAIN,
         licence=COMTRADE_LICENCE,
     ),

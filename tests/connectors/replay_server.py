@@ -176,6 +176,8 @@ class ReplayState:
             "preview": recorded_key_order(api / "public_v1_preview_C_A_HS_USA_JPN_2023_TOTAL.json"),
         }
         self.bulk_template = json.loads((api / "bulk_v1_get_C_A_HS_fileinfo.json").read_text())["data"][0]
+        items = json.loads((self.data_dir / "comtrade/reference/reference_TradeDataItems.json").read_text())
+        self.bulk_fields = tuple(i["dataItem"] for i in items["results"] if i["isInBulkFileFinal"] == "True")
         self.census_rows = load_census_rows(self.data_dir)
         self._cache: dict[str, bytes] = {}
         self.rng = random.Random(20240101)
@@ -241,12 +243,18 @@ class ReplayState:
         return json.dumps(body, separators=(",", ":")).encode()
 
     def bulk_file(self, reporter: str, period: str, freq: str) -> bytes:
+        """A final bulk file: gzipped TSV of the fields Comtrade's data-item dictionary marks
+        isInBulkFileFinal, spelled as the dictionary spells them (cifValue, isnetWgtEstimated ...)."""
         rows = self.comtrade_select(freq, {"reporterCode": reporter, "period": period})
+        by_lower = {k.lower(): k for k in COMTRADE_V1_FIELDS}
+        # datasetCode's composition is not documented: not served rather than invented
+        header = [name for name in self.bulk_fields if name.lower() in by_lower]
         text = io.StringIO()
         writer = csv.writer(text, delimiter="\t", lineterminator="\n")
-        writer.writerow(COMTRADE_V1_FIELDS)
+        writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if row.get(k) is None else row.get(k) for k in COMTRADE_V1_FIELDS])
+            values = [row.get(by_lower[name.lower()]) for name in header]
+            writer.writerow(["" if v is None else v for v in values])
         return gzip.compress(text.getvalue().encode(), mtime=0)
 
     # -- usgs / baci -----------------------------------------------------------------------------
@@ -583,7 +591,8 @@ def main() -> None:
         "--inject-faults",
         action="store_true",
         help="Comtrade data API: 429 (Retry-After 1), 500, truncated body; Census: one 3 s answer "
-        "(a timeout with LIVE_READ_TIMEOUT=2); the BACI archive: a connection dropped at 80%%",
+        "(a timeout with LIVE_READ_TIMEOUT=2); the BACI archive and a Comtrade bulk file: a connection "
+        "dropped part way",
     )
     args = parser.parse_args()
     server = ReplayServer(Path(args.data_dir).resolve())
@@ -593,6 +602,7 @@ def main() -> None:
         server.state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
         server.state.inject("/data/timeseries", Fault("slow", seconds=3.0, query_contains="I_COMMODITY=8542*"))
         server.state.inject("/DATA_DOWNLOAD/baci", Fault("drop", fraction=0.8))
+        server.state.inject("/bulk/v1/file", Fault("drop", fraction=0.5))
     server.httpd.server_close()
     server.httpd = ThreadingHTTPServer(("127.0.0.1", args.port), ReplayHandler)
     server.httpd.daemon_threads = True

@@ -248,7 +248,120 @@ def test_bulk_listing_and_file(live_env):
     landing = live_env.landing.partition("comtrade", "bulk_C_A_HS", "2024")
     payload = client.download_bulk_file(listing[0], landing)
     lines = gzip.decompress(payload.path.read_bytes()).decode().splitlines()
-    assert lines[0].split("\t") == list(COMTRADE_V1_FIELDS)
+    header = lines[0].split("\t")
+    assert "cifValue" in header and "cmdDesc" not in header  # the dictionary's spelling, no labels
+    assert payload.rows == len(lines) - 1
     served = live_env.server.state.comtrade_select("A", {"reporterCode": "842", "period": "2024"})
     assert len(lines) - 1 == len(served) > 0
     assert live_env.key not in landing.manifest_path.read_text()
+
+
+BULK = live_raw_table("comtrade__bulk_annual")
+BULK_COLUMNS = ("reporterCode", "partnerCode", "flowCode", "cmdCode", "customsCode", "motCode", "primaryValue",
+                "cifvalue", "fobvalue", "isNetWgtEstimated")  # fmt: skip
+
+
+def sample_reporter_year(sample_data_dir: Path, reporter: str, period: str) -> list[tuple]:
+    """Every record of a reporter and year in the sample CSVs (one per grain), read by DuckDB."""
+    data = sample_data_dir / "comtrade"
+    union = (
+        f"select * from read_csv('{data}/rows_us_china/*.csv', all_varchar=true, union_by_name=true) union all by name "
+        f"select * from read_csv('{data}/ui_exports/*.csv', all_varchar=true, encoding='latin-1', union_by_name=true)"
+    )
+    cols = ", ".join(f"{c}::double" if c in ("primaryValue", "cifvalue", "fobvalue") else c for c in BULK_COLUMNS)
+    con = duckdb.connect()
+    rows = con.execute(
+        f"""
+        select distinct on (typeCode, freqCode, period, reporterCode, flowCode, partnerCode, partner2Code,
+                            classificationCode, cmdCode, customsCode, motCode) {cols}
+        from ({union}) where freqCode = 'A' and period = ? and reporterCode = ?
+        """,
+        [period, reporter],
+    ).fetchall()
+    return sorted([tuple(str(v).lower() if isinstance(v, str) else v for v in r) for r in rows], key=str)
+
+
+def landed_bulk_rows(paths: list[Path]) -> list[tuple]:
+    con = duckdb.connect()
+    cols = ", ".join(f"{c}::double" if c in ("primaryValue", "cifvalue", "fobvalue") else c for c in BULK_COLUMNS)
+    rows = []
+    for path in paths:
+        rows += con.execute(f"select {cols} from ({read_sql(BULK, path)})").fetchall()
+    return sorted([tuple(str(v).lower() if isinstance(v, str) else v for v in r) for r in rows], key=str)
+
+
+def test_bulk_field_list_is_comtrades_dictionary(sample_data_dir):
+    """The raw table's bulk fields are those Comtrade's data-item dictionary marks isInBulkFileFinal."""
+    from orchestration.ingest.registry_live import COMTRADE_BULK_FIELDS
+
+    items = json.loads((sample_data_dir / "comtrade/reference/reference_TradeDataItems.json").read_text())["results"]
+    documented = {i["dataItem"].lower() for i in items if i["isInBulkFileFinal"] == "True"}
+    assert documented - {f.lower() for f in COMTRADE_BULK_FIELDS} == {"datasetcode"}
+    assert {f.lower() for f in COMTRADE_BULK_FIELDS} <= documented
+    # four are spelled differently from the data API: they land in the API's columns
+    assert {"cifValue", "fobValue", "isnetWgtEstimated", "isgrossWgtEstimated"} <= {
+        i["dataItem"] for i in items if i["isInBulkFileFinal"] == "True"
+    }
+
+
+def test_bulk_partition_downloads_each_file_once_and_again_when_republished(live_env, sample_data_dir):
+    client = ComtradeClient(get_connector_settings())
+    landing = live_env.landing.partition("comtrade", "bulk_C_A_HS", "2024")
+    state = live_env.server.state
+    state.inject("/bulk/v1/file/842", Fault("drop", fraction=0.5))  # the connection dies mid-download
+
+    first = client.fetch_bulk_partition(landing, "A", "2024", ("842", "156"))
+    files = [p for p in first.payloads]
+    assert sorted(p.name.split("_")[2] for p in files) == ["156", "842"]
+    assert first.calls == 1 + 2 + 1 and first.retries == 1  # listing, two files, one resumed download
+    for payload in files:
+        reporter = payload.name.split("_")[2]
+        assert landed_bulk_rows([payload.path]) == sample_reporter_year(sample_data_dir, reporter, "2024")
+        assert payload.rows == len(sample_reporter_year(sample_data_dir, reporter, "2024")) > 0
+
+    calls = len(state.calls("/"))
+    again = client.fetch_bulk_partition(landing, "A", "2024", ("842", "156"))
+    assert again.skipped_complete and len(state.calls("/")) == calls  # complete: no call at all
+    forced = client.fetch_bulk_partition(landing, "A", "2024", ("842", "156"), force=True)
+    assert forced.calls == 1 and forced.reused == 2 and not forced.stored  # listed, same publication dates
+
+    state.bulk_publication_date = "2026-01-15T00:00:00Z"
+    state.revise(lambda r: r["reporterCode"] == 842 and r["cmdCode"] == "280530", {"primaryValue": 1.0})
+    republished = client.fetch_bulk_partition(landing, "A", "2024", ("842", "156"), force=True)
+    assert republished.calls == 1 + 2
+    changed = [p for p in republished.stored if p.changed]
+    assert [p.name.split("_")[2] for p in changed] == ["842"]  # 156's bytes came back identical
+    history = landing.manifest["history"]
+    assert len(history) == 1 and (landing.dir / history[0]["moved_to"]).exists()
+    assert live_env.key not in landing.manifest_path.read_text()
+
+
+def test_bulk_needs_a_key(live_env, monkeypatch):
+    monkeypatch.delenv("COMTRADE_API_KEY")
+    client = ComtradeClient(get_connector_settings())
+    landing = live_env.landing.partition("comtrade", "bulk_C_A_HS", "2024")
+    with pytest.raises(ComtradeError, match="COMTRADE_API_KEY"):
+        client.fetch_bulk_partition(landing, "A", "2024", ("842",))
+    assert live_env.server.state.calls("/") == []
+
+
+def test_bulk_file_lands_with_dictionary_or_api_spelling(tmp_path, sample_data_dir, live_env):
+    """Headers are matched to the raw columns without regard to case; a datasetCode column is kept."""
+    client = ComtradeClient(get_connector_settings())
+    listing = client.bulk_listing("A", reporter="842", period="2024")
+    payload = client.download_bulk_file(listing[0], live_env.landing.partition("comtrade", "bulk_C_A_HS", "2024"))
+    text = gzip.decompress(payload.path.read_bytes()).decode()
+    header, body = text.split("\n", 1)
+    api_spelling = tmp_path / "api_spelling.txt.gz"
+    names = [{"cifValue": "cifvalue", "fobValue": "fobvalue"}.get(h, h) for h in header.split("\t")]
+    api_spelling.write_bytes(
+        gzip.compress(("datasetCode\t" + "\t".join(names) + "\n" + "\n".join(
+            f"C-A-842-2024\t{line}" for line in body.splitlines()) + "\n").encode())
+    )  # fmt: skip
+    expected = sample_reporter_year(sample_data_dir, "842", "2024")
+    assert landed_bulk_rows([payload.path]) == expected
+    assert landed_bulk_rows([api_spelling]) == expected
+    con = duckdb.connect()
+    assert con.execute(f'select distinct "datasetCode" from ({read_sql(BULK, api_spelling)})').fetchall() == [
+        ("C-A-842-2024",)
+    ]

@@ -21,8 +21,8 @@ from tests.connectors.replay_server import Fault, ReplayServer
 
 COMTRADE = ["raw", "comtrade__api_annual"]
 CENSUS = ["raw", "census__api_annual"]
-# The last dbt layer the live path owns. Once marts.trade_flows unions these two models, add
-# ["marts", "trade_flows"] here and assert its comtrade_api / census_api rows like the models' below.
+BULK = ["raw", "comtrade__bulk_annual"]
+# The dbt layer the live path owns (marts.trade_flows unions these two models with the sample's).
 LIVE_MODELS = (["intermediate", "int_trade_flows__comtrade_api"], ["intermediate", "int_trade_flows__census_api"])
 REVISED_VALUE = 7654321.0
 
@@ -45,6 +45,7 @@ class LiveWarehouse:
     defs: Any
     first: Any  # ExecuteInProcessResult of the first run
     first_calls: int
+    keys: Any = None  # the asset keys of the first run
 
     def con(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.warehouse_dir / "warehouse.duckdb"), read_only=True)
@@ -116,14 +117,17 @@ def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]
             state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
 
             from orchestration.definitions import defs
-            from orchestration.live_jobs import MONTHLY_ASSETS
+            from orchestration.live_jobs import COMTRADE_BULK, MONTHLY_ASSETS
 
-            # the live models and what they need; marts.trade_flows does not union them yet (see LIVE_MODELS)
+            # the live models and what they need (bulk files have their own job: see the bulk test below)
             targets = [AssetKey(k) for k in LIVE_MODELS]
-            selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(*MONTHLY_ASSETS)
+            selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(
+                *MONTHLY_ASSETS, COMTRADE_BULK
+            )
             keys = selection.resolve(defs.resolve_asset_graph())
             instance = DagsterInstance.ephemeral()
             lw = LiveWarehouse(server, warehouse, instance, defs, None, 0)
+            lw.keys = keys
             lw.first = lw.run(keys)
             lw.first_calls = len(state.calls("/"))
             yield lw
@@ -240,6 +244,67 @@ def test_revised_figure_replaces_the_old_one_which_stays_queryable(live_warehous
     assert len(history) == 1
 
 
+def run_bulk(live_warehouse: LiveWarehouse, *, force: bool = False):
+    """The live_comtrade_bulk job for 2024: bulk files of the scope's bulk reporters, then the live models."""
+    from dagster import AssetKey
+
+    from orchestration.live_jobs import COMTRADE_BULK, fetch_run_config
+
+    keys = [k for k in live_warehouse.keys if k not in (AssetKey(COMTRADE), AssetKey(CENSUS))] + [COMTRADE_BULK]
+    return live_warehouse.defs.resolve_job_def("live_comtrade_bulk").execute_in_process(
+        instance=live_warehouse.instance,
+        asset_selection=keys,
+        partition_key="2024",
+        run_config=fetch_run_config((COMTRADE_BULK,), force_refresh=force),
+        raise_on_error=False,
+    )
+
+
+def test_bulk_files_land_whole_years_and_count_once_beside_the_api_rows(live_warehouse):
+    state = live_warehouse.server.state
+    served = {r: state.comtrade_select("A", {"reporterCode": r, "period": "2024"}) for r in ("842", "156")}
+    state.inject("/bulk/v1/file", Fault("status", 503, retry_after="0"))
+    result = run_bulk(live_warehouse)
+    assert result.success, [e.step_key for e in result.all_events if e.is_step_failure]
+    meta = materialization(result, BULK)
+    assert meta["calls"] == 1 + 2 + 1 and meta["retries"] == 1  # listing, two files, one 503
+    assert meta["rows_fetched"] == meta["rows_promoted"] == sum(len(v) for v in served.values()) > 49
+
+    with live_warehouse.con() as con:
+        per_reporter = dict(
+            con.execute('select "reporterCode", count(*) from raw.comtrade__bulk_annual group by 1').fetchall()
+        )
+        assert per_reporter == {r: len(rows) for r, rows in served.items() if rows}
+        assert con.execute('select count(*) from raw.comtrade__bulk_annual where "cifvalue" is not null').fetchone()[0]
+        # API records of the bulk reporters are also in their bulk files: one row each, two copies behind it
+        on_grain = (
+            "customsCode = 'C00' and motCode = '0' and partner2Code = '0' and cmdCode <> 'TOTAL' "
+            "and flowCode in ('M', 'X', 'RM', 'RX')"
+        )
+        api_bulk_reporters, api_others = con.execute(
+            "select count(*) filter (where reporterCode in ('842', '156')), "
+            f"count(*) filter (where reporterCode not in ('842', '156')) from raw.comtrade__api_annual where {on_grain}"
+        ).fetchone()
+        bulk = con.execute(f"select count(*) from raw.comtrade__bulk_annual where {on_grain}").fetchone()[0]
+        flows = con.execute(
+            "select count(*), count(distinct (reporter_source_code, partner_source_code, flow, year, hs_code, "
+            "classification_code)), count(*) filter (where source_copies = 2) "
+            "from intermediate.int_trade_flows__comtrade_api"
+        ).fetchone()
+        assert api_bulk_reporters > 0 and flows[2] == api_bulk_reporters
+        assert flows[0] == flows[1] == bulk + api_others
+        usa_chn = con.execute(
+            "select value_usd, collection, source_copies from intermediate.int_trade_flows__comtrade_api "
+            "where reporter_iso3 = 'USA' and partner_iso3 = 'CHN' and flow = 'import' and hs_code = '280530'"
+        ).fetchall()
+        assert usa_chn == [(REVISED_VALUE, "comtrade_bulk_annual", 2)]
+
+    calls = len(state.calls("/"))
+    again = run_bulk(live_warehouse)
+    assert again.success and len(state.calls("/")) == calls
+    assert materialization(again, BULK)["loads_promoted"] == 0
+
+
 def test_a_payload_failing_its_suite_never_reaches_raw(live_warehouse):
     from dagster import AssetKey
 
@@ -277,3 +342,62 @@ def test_monthly_partition_lands_monthly_rows(live_warehouse):
         ).fetchone()
     # IC exports to World in January 2025 of the scope's reporters, from the website's monthly export
     assert rows[0] == comtrade["rows_promoted"] > 0 and rows[1:4] == ("202501", "202501", "1")
+
+
+def test_a_republished_bulk_file_failing_its_suite_never_reaches_raw(live_warehouse):
+    """The served figure is now -5 (previous test); Comtrade republishes the file; the last valid rows stay."""
+    state = live_warehouse.server.state
+    state.bulk_publication_date = "2026-02-01T00:00:00Z"
+    result = run_bulk(live_warehouse, force=True)
+    (check,) = [c for c in result.get_asset_check_evaluations() if c.asset_key.path == BULK]
+    assert not check.passed and "primaryValue" in check.description and "-5.0" in check.description
+    with live_warehouse.con() as con:
+        value = con.execute(
+            "select primaryValue from raw.comtrade__bulk_annual where reporterCode = '842' "
+            "and partnerCode = '156' and flowCode = 'M' and cmdCode = '280530'"
+        ).fetchone()[0]
+        assert float(value) == REVISED_VALUE
+        assert con.execute("select count(*) from quarantine.comtrade__bulk_annual").fetchone()[0] > 0
+
+
+def test_an_mcs_release_replaces_the_samples_copy_in_world_production(live_warehouse):
+    """MCS 2024 from ScienceBase (the replay serves the sample's 2024 files, zipped): its world tables
+    take the place of the sample's copies of edition 2024; edition 2023 still comes from the sample."""
+    from dagster import AssetKey, AssetSelection
+
+    from orchestration.live_jobs import MCS_RELEASE, fetch_run_config
+
+    world = AssetKey(["intermediate", "int_usgs__world_production"])
+    keys = (AssetSelection.assets(world).upstream() | AssetSelection.assets(MCS_RELEASE)).resolve(
+        live_warehouse.defs.resolve_asset_graph()
+    )
+    result = live_warehouse.defs.resolve_job_def("live_mcs").execute_in_process(
+        instance=live_warehouse.instance,
+        asset_selection=list(keys),
+        partition_key="2024",
+        run_config=fetch_run_config((MCS_RELEASE,), force_refresh=False),
+        raise_on_error=False,
+    )
+    assert result.success, [e.step_key for e in result.all_events if e.is_step_failure]
+    with live_warehouse.con() as con:
+        origins = dict(
+            con.execute(
+                "select mcs_edition, list(distinct split_part(source_file, '/', 1) order by 1) "
+                "from intermediate.int_usgs__world_production where mcs_edition in (2023, 2024) group by 1"
+            ).fetchall()
+        )
+        assert origins == {2023: ["usgs_mcs"], 2024: ["usgs"]}  # landing area: usgs/mcs_release/2024/...
+        sample_files = con.execute(
+            "select count(distinct _file_path) from raw.usgs__mcs_world_cells where _file_path like 'usgs_mcs/2024/%'"
+        ).fetchone()[0]
+        release_files = con.execute(
+            "select count(distinct source_file) from intermediate.int_usgs__world_production where mcs_edition = 2024"
+        ).fetchone()[0]
+        assert release_files == sample_files > 0
+        # China's rare-earth mine production in 2023 (MCS 2024), now read from the release
+        china = con.execute(
+            "select value from intermediate.int_usgs__world_production where mcs_edition = 2024 "
+            "and commodity_code = 'raree' and iso3 = 'CHN' and measure = 'production' and year = 2023 "
+            "and stage = 'mine'"
+        ).fetchall()
+        assert china == [(240000.0,)]

@@ -95,6 +95,18 @@ def test_default_live_run_plan(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     plan = [(job.name, label) for job, _, _, label in plan_runs(load_scope())]
     assert plan == [("live_annual", "2024..2024"), ("live_mcs", "MCS 2024..2024")]
+    keyed = [(job.name, label) for job, _, _, label in plan_runs(load_scope(), comtrade_keyed=True)]
+    assert keyed == [
+        ("live_annual", "2024..2024"),
+        ("live_comtrade_bulk", "bulk 2024..2024"),
+        ("live_mcs", "MCS 2024..2024"),
+    ]
+    monkeypatch.setenv("LIVE_YEARS", "2021,2022,2024")
+    keyed = [(job.name, label) for job, _, _, label in plan_runs(load_scope(), comtrade_keyed=True)]
+    assert [k for k in keyed if k[0] == "live_comtrade_bulk"] == [
+        ("live_comtrade_bulk", "bulk 2021..2022"),
+        ("live_comtrade_bulk", "bulk 2024..2024"),
+    ]
 
 
 def test_release_decisions():
@@ -151,10 +163,10 @@ def test_release_decisions():
     assert next_mcs_edition("2026", (2024,), datetime(2026, 2, 1, tzinfo=UTC)) is None
 
 
-def test_sensors_and_schedules_against_the_replay_server(live_env):
+def test_sensors_and_schedules_against_the_replay_server(live_env, monkeypatch):
     from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
-    from orchestration.schedules import live_monthly_refresh, live_yearly_refresh
+    from orchestration.schedules import comtrade_bulk_yearly_refresh, live_monthly_refresh, live_yearly_refresh
     from orchestration.sensors import baci_release_sensor, comtrade_release_sensor, mcs_release_sensor
 
     state = live_env.server.state
@@ -183,9 +195,11 @@ def test_sensors_and_schedules_against_the_replay_server(live_env):
         }
     )
     second = comtrade_release_sensor(build_sensor_context(instance=instance, cursor=first.cursor))
-    (request,) = second.run_requests
+    request, bulk = second.run_requests  # 842 is a bulk reporter of the default scope: its bulk file too
     assert (request.job_name, request.partition_key) == ("live_annual", "2024")
     assert request.run_config["ops"]["raw__comtrade__api_annual"]["config"]["force_refresh"] is True
+    assert (bulk.job_name, bulk.partition_key) == ("live_comtrade_bulk", "2024")
+    assert bulk.run_config["ops"]["raw__comtrade__bulk_annual"]["config"]["force_refresh"] is True
     assert state.calls("/data/v1/getLiveUpdate")[-1].headers["ocp-apim-subscription-key"] == live_env.key
 
     baci = baci_release_sensor(build_sensor_context(instance=instance))
@@ -205,3 +219,9 @@ def test_sensors_and_schedules_against_the_replay_server(live_env):
     assert monthly.run_config["ops"]["raw__census__api_monthly"]["config"]["force_refresh"] is True
     yearly = live_yearly_refresh(build_schedule_context(scheduled_execution_time=datetime(2026, 3, 15, 6, tzinfo=UTC)))
     assert (yearly.tags[RANGE_START_TAG], yearly.tags[RANGE_END_TAG]) == ("2024", "2025")
+    april = build_schedule_context(scheduled_execution_time=datetime(2026, 4, 1, 6, tzinfo=UTC))
+    bulk_yearly = comtrade_bulk_yearly_refresh(april)
+    assert (bulk_yearly.tags[RANGE_START_TAG], bulk_yearly.tags[RANGE_END_TAG]) == ("2024", "2025")
+    assert bulk_yearly.run_config["ops"]["raw__comtrade__bulk_annual"]["config"]["force_refresh"] is True
+    monkeypatch.delenv("COMTRADE_API_KEY")
+    assert "COMTRADE_API_KEY" in comtrade_bulk_yearly_refresh(april).skip_message

@@ -1,14 +1,19 @@
 -- USGS MCS US salient statistics, one row per commodity x year x variable. Variable names are kept
 -- as published (USprod_Concentrate_t, NIR_pct, Price_Nd2O3_dkg ...); their prefix is the group.
--- Net import reliance published as '>95' or 'E' keeps its bound and flag.
-with cells as (
+-- Net import reliance published as '>95' or 'E' keeps its bound and flag. Files of a live MCS data
+-- release replace the sample's copy of the same edition and commodity.
+with landed as (
+    {{ usgs_mcs_cells('usgs__mcs_salient_cells', 'salient') }}
+),
+
+cells as (
     select
         _file_path as source_file,
         _load_id as load_id,
         cast(row_number as integer) as row_number,
         {{ clean_text('column_name') }} as variable,
         value
-    from {{ source('raw_usgs', 'usgs__mcs_salient_cells') }}
+    from landed
 ),
 
 rows_ as (
@@ -23,8 +28,8 @@ rows_ as (
 )
 
 select
-    cast(regexp_extract(lower(c.source_file), 'mcs([0-9]{4})-([a-z-]+)_', 1) as integer) as mcs_edition,
-    regexp_extract(lower(c.source_file), 'mcs([0-9]{4})-([a-z-]+)_', 2) as commodity_code,
+    {{ usgs_file_edition('c.source_file') }} as mcs_edition,
+    {{ usgs_file_commodity('c.source_file') }} as commodity_code,
     r.commodity_name,
     try_cast(regexp_extract(r.year_text, '^([0-9]{4})', 1) as integer) as year,
     r.year_text like '%e%' as is_estimated_year,

@@ -1,8 +1,13 @@
 -- USGS MCS world tables, one row per country x type x measure x year. Cells are rebuilt from the raw
 -- long layout: identity columns (Source, Country, Type, notes) pivot back onto their row, measure
 -- columns (Prod_t_est_2023, Cap_kg_2022, Reserves_t ...) unpivot into measure/unit/year/estimate.
--- Codes stay codes: W, NA, bounds and 'Included in World total' are flags, never zeros.
-with cells as (
+-- Codes stay codes: W, NA, bounds and 'Included in World total' are flags, never zeros. Files of a
+-- live MCS data release replace the sample's copy of the same edition and commodity.
+with landed as (
+    {{ usgs_mcs_cells('usgs__mcs_world_cells', 'world') }}
+),
+
+cells as (
     select
         _file_path as source_file,
         _load_id as load_id,
@@ -10,7 +15,7 @@ with cells as (
         cast(column_position as integer) as column_position,
         lower({{ clean_text('column_name') }}) as header,
         value
-    from {{ source('raw_usgs', 'usgs__mcs_world_cells') }}
+    from landed
 ),
 
 rows_ as (
@@ -51,8 +56,8 @@ measures as (
 files as (
     select distinct
         source_file,
-        cast(regexp_extract(lower(source_file), 'mcs([0-9]{4})[-_]([a-z-]+)_', 1) as integer) as mcs_edition,
-        regexp_extract(lower(source_file), 'mcs([0-9]{4})[-_]([a-z-]+)_', 2) as commodity_code
+        {{ usgs_file_edition('source_file') }} as mcs_edition,
+        {{ usgs_file_commodity('source_file') }} as commodity_code
     from cells
 )
 
