@@ -99,3 +99,29 @@ where
     and r.cmd_code <> 'TOTAL'
     and r.flow_code in ('M', 'X', 'RM', 'RX')
 {% endmacro %}
+
+{#- One row per Comtrade record (its 11-field grain) of `relation`: the most recently landed copy,
+    with `copies` counting the landed copies. -#}
+{% macro comtrade_latest_copy(relation) %}
+select * exclude (copy_rank),
+from (
+    select
+        *,
+        count(*) over grain as copies,
+        row_number() over (grain_ordered) as copy_rank
+    from {{ relation }}
+    window
+        grain as (
+            partition by
+                type_code, freq_code, period, reporter_code, flow_code, partner_code,
+                partner2_code, classification_code, cmd_code, customs_code, mot_code
+        ),
+        grain_ordered as (
+            partition by
+                type_code, freq_code, period, reporter_code, flow_code, partner_code,
+                partner2_code, classification_code, cmd_code, customs_code, mot_code
+            order by loaded_at desc, source_file desc
+        )
+)
+where copy_rank = 1
+{% endmacro %}

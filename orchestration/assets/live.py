@@ -144,6 +144,22 @@ def land_payloads(
     return report, retired_rows, total
 
 
+def land_fetched(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    table: RawTable,
+    area: LandingArea,
+    reports: list[FetchReport],
+    prefixes: list[str],
+    http_stats: dict,
+) -> MaterializeResult:
+    """Land the payloads with rows that the partitions' fetches left in the landing area; report."""
+    files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
+    ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
+    context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {http_stats}")
+    return _result(table, reports, ingest, retired, total, area)
+
+
 def _summary(reports: list[FetchReport]) -> dict[str, int]:
     return {
         "calls": sum(r.calls for r in reports),
@@ -256,10 +272,7 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
             queries = scope.comtrade_queries(freq, comtrade_period(partition_key))
             reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
             prefixes.append(landing.rel(""))
-        files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
-        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
-        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
-        return _result(table, reports, ingest, retired, total, area)
+        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
 
     return _comtrade
 
@@ -292,10 +305,7 @@ def build_comtrade_bulk_asset() -> AssetsDefinition:
                 )
             )
             prefixes.append(landing.rel(""))
-        files = [p.path for r in reports for p in r.payloads]
-        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
-        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
-        return _result(table, reports, ingest, retired, total, area)
+        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
 
     return _comtrade_bulk
 
@@ -325,10 +335,7 @@ def build_census_asset(freq: str) -> AssetsDefinition:
                 queries = [q for q in scope.census_queries(freq, time) if q.flow == flow]
                 reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
                 prefixes.append(landing.rel(""))
-        files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
-        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
-        context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {client.http.stats.as_dict()}")
-        return _result(table, reports, ingest, retired, total, area)
+        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
 
     return _census
 

@@ -14,24 +14,4 @@ with unioned as (
     from {{ ref('stg_comtrade__bulk_records') }}
 )
 
-select * exclude (copy_rank),
-from (
-    select
-        *,
-        count(*) over grain as copies,
-        row_number() over (grain_ordered) as copy_rank
-    from unioned
-    window
-        grain as (
-            partition by
-                type_code, freq_code, period, reporter_code, flow_code, partner_code,
-                partner2_code, classification_code, cmd_code, customs_code, mot_code
-        ),
-        grain_ordered as (
-            partition by
-                type_code, freq_code, period, reporter_code, flow_code, partner_code,
-                partner2_code, classification_code, cmd_code, customs_code, mot_code
-            order by loaded_at desc, source_file desc
-        )
-)
-where copy_rank = 1
+{{ comtrade_latest_copy('unioned') }}
