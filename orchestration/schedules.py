@@ -7,10 +7,9 @@ is computed by the pure helpers in live_jobs, tested on their own.
 
 from __future__ import annotations
 
-import os
-
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
+from orchestration.connectors.settings import get_connector_settings
 from orchestration.live_jobs import (
     ANNUAL_ASSETS,
     COMTRADE_BULK,
@@ -70,7 +69,7 @@ def live_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest:
     "published or republished since the last run (needs COMTRADE_API_KEY).",
 )
 def comtrade_bulk_yearly_refresh(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
-    if not os.environ.get("COMTRADE_API_KEY"):
+    if not get_connector_settings().comtrade_api_key:
         return SkipReason("Comtrade bulk files need COMTRADE_API_KEY; none is set")
     start, end = years_to_refresh(context.scheduled_execution_time)
     return RunRequest(

@@ -92,18 +92,17 @@ def comtrade_run_requests(
     partitions: dict[str, list[str]], stamp: str, bulk_years: list[str] | None = None
 ) -> list[RunRequest]:
     """Runs of the annual and monthly jobs for released partitions; of the bulk job for `bulk_years`."""
-    valid = {"A": set(yearly_partitions.get_partition_keys()), "M": set(monthly_partitions.get_partition_keys())}
+    years, months = set(yearly_partitions.get_partition_keys()), set(monthly_partitions.get_partition_keys())
     jobs = {
-        "A": (live_annual_job.name, ANNUAL_ASSETS),
-        "M": (live_monthly_job.name, MONTHLY_ASSETS),
-        "bulk": (live_comtrade_bulk_job.name, (COMTRADE_BULK,)),
+        "A": (live_annual_job.name, ANNUAL_ASSETS, years),
+        "M": (live_monthly_job.name, MONTHLY_ASSETS, months),
+        "bulk": (live_comtrade_bulk_job.name, (COMTRADE_BULK,), years),
     }
-    valid["bulk"] = valid["A"]
     requests = []
     for freq, keys in {**partitions, "bulk": bulk_years or []}.items():
-        job_name, assets = jobs[freq]
+        job_name, assets, valid = jobs[freq]
         for key in keys:
-            if key in valid[freq]:
+            if key in valid:
                 requests.append(
                     RunRequest(
                         job_name=job_name,

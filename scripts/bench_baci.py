@@ -222,7 +222,7 @@ def land_and_validate(
             for member in archives.member_names(table, archive):
                 sampler.stage_peak = 0
                 started = time.perf_counter()
-                with archives.extracted_member(table, archive, member, rel, workdir=temp_dir) as extracted:
+                with archives.extracted_member(archive, member, rel, workdir=temp_dir) as extracted:
                     load = landing.land_file(con, table, extracted.path, extracted.rel_path, extracted.sha256)
                 land.seconds += time.perf_counter() - started
                 land.rows += load.row_count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,21 +54,12 @@ def run_warehouse_job():
 def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehouse]:
     """The whole pipeline on the offline sample, once, in a temporary WAREHOUSE_DIR."""
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
-    saved = {
-        k: os.environ.get(k) for k in ("WAREHOUSE_DIR", "WAREHOUSE_PATH", "SAMPLE_DATA_DIR", "CHIPCHAIN_PG_SCHEMA")
-    }
-    os.environ["WAREHOUSE_DIR"] = str(warehouse_dir)
-    # When PostgreSQL is configured the run serves to it: into a test schema, never the `marts` BI tools use.
-    os.environ["CHIPCHAIN_PG_SCHEMA"] = TEST_PG_SCHEMA
-    os.environ.pop("WAREHOUSE_PATH", None)
-    os.environ["SAMPLE_DATA_DIR"] = str(sample_data_dir)
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WAREHOUSE_DIR", str(warehouse_dir))
+        # When PostgreSQL is configured the run serves to it: into a test schema, never the `marts` BI tools use.
+        env.setenv("CHIPCHAIN_PG_SCHEMA", TEST_PG_SCHEMA)
+        env.delenv("WAREHOUSE_PATH", raising=False)
+        env.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
         result = run_warehouse_job()
         assert result.success, "the pipeline failed on the real sample data"
         yield BuiltWarehouse(warehouse_dir, sample_data_dir, result)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -27,15 +27,12 @@ from urllib.parse import urlsplit
 from orchestration.connectors.http import HttpClient, HttpError, Progress, ProgressCallback, RetryableResponse
 from orchestration.connectors.landing_area import FetchReport, PartitionLanding, Payload, safe_name
 from orchestration.connectors.settings import ConnectorSettings
-from orchestration.ingest.registry import COMTRADE_V1_FIELDS
+from orchestration.ingest.registry import COMTRADE_GRAIN, COMTRADE_V1_FIELDS
 
 PREVIEW_CAP = 500
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # Fields every data row must carry (by name): they identify the record.
-REQUIRED_ROW_KEYS = (
-    "typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode", "partner2Code",
-    "classificationCode", "cmdCode", "customsCode", "motCode", "primaryValue",
-)  # fmt: skip
+REQUIRED_ROW_KEYS = (*COMTRADE_GRAIN, "primaryValue")
 
 
 class ComtradeError(Exception):

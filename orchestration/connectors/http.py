@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
 import logging
 import os
@@ -31,6 +30,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+
+from orchestration.checksums import file_sha256
 
 T = TypeVar("T")
 
@@ -426,7 +427,7 @@ class HttpClient:
                     self._retry_or_raise(attempt, f"short body: {done:,} of {total:,} bytes", shown, None, status)
                     continue
                 break
-        sha = _sha256(part)
+        sha = file_sha256(part)
         size = part.stat().st_size
         os.replace(part, dest)
         meta_path.unlink(missing_ok=True)
@@ -450,14 +451,6 @@ def _content_range_start(value: str | None) -> int | None:
 def _content_range_total(value: str | None) -> int | None:
     match = re.search(r"/(\d+)$", value or "")
     return int(match.group(1)) if match else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_json(path: Path) -> dict:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from orchestration.checksums import file_sha256
 from orchestration.connectors.http import HttpClient, ProgressCallback
 from orchestration.connectors.landing_area import FetchReport, PartitionLanding, safe_name
 from orchestration.connectors.settings import ConnectorSettings
@@ -170,20 +171,12 @@ def unpack_csvs(archive: Path, target: Path) -> list[Path]:
                 for block in iter(lambda: src.read(1 << 20), b""):
                     digest.update(block)
                     out.write(block)
-            if dest.exists() and _sha256(dest) == digest.hexdigest():
+            if dest.exists() and file_sha256(dest) == digest.hexdigest():
                 tmp.unlink()
             else:
                 tmp.replace(dest)
             written.append(dest)
     return written
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def extracted_csvs(landing: PartitionLanding) -> list[Path]:

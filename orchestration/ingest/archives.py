@@ -46,47 +46,18 @@ def member_names(table: RawTable, archive: Path) -> list[str]:
         ]
 
 
-def rename_header(header: bytes, aliases: tuple[tuple[str, str], ...]) -> bytes:
-    """Rewrite a CSV header line's names by `aliases`, keeping quoting, BOM and line ending."""
-    if not aliases:
-        return header
-    mapping = dict(aliases)
-    bom = b"\xef\xbb\xbf" if header.startswith(b"\xef\xbb\xbf") else b""
-    body = header[len(bom) :]
-    ending = b"\r\n" if body.endswith(b"\r\n") else b"\n" if body.endswith(b"\n") else b""
-    body = body[: len(body) - len(ending)]
-    names = []
-    for raw_name in body.decode("utf-8").split(","):
-        quoted = len(raw_name) >= 2 and raw_name[0] == raw_name[-1] == '"'
-        name = raw_name[1:-1] if quoted else raw_name
-        new = mapping.get(name.strip(), name)
-        names.append(f'"{new}"' if quoted else new)
-    return bom + ",".join(names).encode("utf-8") + ending
-
-
 @contextmanager
 def extracted_member(
-    table: RawTable, archive: Path, member: str, archive_rel_path: str, workdir: Path | None = None
+    archive: Path, member: str, archive_rel_path: str, workdir: Path | None = None
 ) -> Iterator[ExtractedMember]:
-    """Stream one member to a temporary file (header renamed per the table's aliases)."""
+    """Stream one member, as published, to a temporary file (the CSV reader maps renamed headers)."""
     with tempfile.TemporaryDirectory(prefix="archive-member-", dir=workdir) as tmp:
         target = Path(tmp) / PurePosixPath(member).name
         digest = hashlib.sha256()
         size = 0
         with zipfile.ZipFile(archive) as zf, zf.open(member) as src, target.open("wb") as out:
-            header_pending = bool(table.header_aliases)
-            pending = b""
             for block in iter(lambda: src.read(COPY_BLOCK_BYTES), b""):
                 digest.update(block)
                 size += len(block)
-                if header_pending:
-                    pending += block
-                    end = pending.find(b"\n")
-                    if end < 0:
-                        continue  # header longer than one block: keep reading
-                    block = rename_header(pending[: end + 1], table.header_aliases) + pending[end + 1 :]
-                    header_pending, pending = False, b""
                 out.write(block)
-            if header_pending and pending:
-                out.write(rename_header(pending, table.header_aliases))
         yield ExtractedMember(target, f"{archive_rel_path}/{member}", digest.hexdigest(), size)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from data_quality.runner import SuiteOutcome, load_suite_dict, record_results, validate_relation
+from orchestration.checksums import file_sha256
 from orchestration.ingest import archives, landing
 from orchestration.ingest.registry import RawTable
 
@@ -71,12 +72,12 @@ def ingest_table(
         if archives.is_archive(path):
             # one load per member, each streamed to a temporary file and gone once it is landed
             for member in archives.member_names(table, path):
-                with archives.extracted_member(table, path, member, rel) as extracted:
+                with archives.extracted_member(path, member, rel) as extracted:
                     report.files.append(
                         ingest_file(con, table, suite, extracted.path, extracted.rel_path, extracted.sha256)
                     )
         else:
-            report.files.append(ingest_file(con, table, suite, path, rel, landing.file_sha256(path)))
+            report.files.append(ingest_file(con, table, suite, path, rel, file_sha256(path)))
     return report
 
 

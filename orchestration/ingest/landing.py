@@ -9,7 +9,6 @@ Reading the same bytes again is a no-op.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.checksums import file_sha256
 from orchestration.ingest.readers import quote as _quote
 from orchestration.ingest.readers import read_sql as _read_sql
 from orchestration.ingest.registry import RawTable
@@ -86,14 +86,6 @@ class Load:
     @property
     def label(self) -> str:
         return f"{self.table.name} <- {self.file_path}"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def discover_files(table: RawTable, data_dir: Path) -> list[Path]:

@@ -21,17 +21,23 @@ def csv_header(table: RawTable, path: Path) -> list[str]:
     """The header names of a (possibly gzipped) delimited file, read from its first line only."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding=table.encoding, newline="") as handle:  # type: ignore[operator]
-        first = next(csv.reader(handle, delimiter=table.delimiter), [])
-    return [name.lstrip("\ufeff") for name in first]
+        first = handle.readline().lstrip("\ufeff")  # a BOM before a quoted name would hide its quotes
+    return next(csv.reader([first], delimiter=table.delimiter), [])
 
 
-def aliased_columns(table: RawTable, header: list[str]) -> str:
-    """Select list renaming header names by the table's aliases (matched without regard to case)."""
-    mapping = {alias.lower(): target for alias, target in table.header_aliases}
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def header_columns(table: RawTable, header: list[str]) -> str:
+    """Select list giving each header name its raw column name: renamed by the table's aliases (a later
+    release's header), or matched to a declared column without regard to case if the table says so."""
+    renamed = dict(table.header_aliases)
+    declared = {c.lower(): c for c in table.all_columns} if table.headers_ignore_case else {}
     out = []
     for name in header:
-        target = mapping.get(name.lower(), name)
-        out.append(f'"{name}" as "{target}"' if target != name else f'"{name}"')
+        target = renamed.get(name.strip()) or declared.get(name.strip().lower(), name)
+        out.append(f"{ident(name)} as {ident(target)}" if target != name else ident(name))
     return ", ".join(out)
 
 
@@ -39,8 +45,9 @@ def read_sql(table: RawTable, path: Path) -> str:
     """A SELECT that yields the file's rows exactly as written (all text), plus _row_number."""
     src = quote(str(path))
     if table.reader == "csv":
-        # DuckDB decompresses .gz itself, streaming; a renamed header is mapped on the first line only
-        columns = aliased_columns(table, csv_header(table, path)) if table.header_aliases else "*"
+        # DuckDB decompresses .gz itself, streaming; only the first line is read here, for the names
+        renames = table.header_aliases or table.headers_ignore_case
+        columns = header_columns(table, csv_header(table, path)) if renames else "*"
         return (
             f"select row_number() over () as _row_number, {columns} from read_csv("
             f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "

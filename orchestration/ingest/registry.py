@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ReaderKind = Literal["csv", "json_results", "json_object", "csv_cells", "text_lines"]
+ReaderKind = Literal[
+    "csv", "json_results", "json_object", "csv_cells", "text_lines", "comtrade_envelope", "census_table"
+]
 
 # The 47 fields of a UN Comtrade v1 record (data API, bulk files and the website's CSV export).
 COMTRADE_V1_FIELDS: tuple[str, ...] = (
@@ -22,6 +24,11 @@ COMTRADE_V1_FIELDS: tuple[str, ...] = (
     "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode", "altQtyUnitAbbr", "altQty",
     "isAltQtyEstimated", "netWgt", "isNetWgtEstimated", "grossWgt", "isGrossWgtEstimated",
     "cifvalue", "fobvalue", "primaryValue", "legacyEstimationFlag", "isReported", "isAggregate",
+)  # fmt: skip
+# What identifies one Comtrade record: reporter, partner, flow, period, product and the breakdowns.
+COMTRADE_GRAIN: tuple[str, ...] = (
+    "typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode", "partner2Code",
+    "classificationCode", "cmdCode", "customsCode", "motCode",
 )  # fmt: skip
 
 
@@ -55,6 +62,8 @@ class RawTable:
     # (name in a later release's header, raw column name): a renamed header lands in the raw
     # table's existing columns, so every release is validated by the same suite.
     header_aliases: tuple[tuple[str, str], ...] = ()
+    # Header names land in the declared column of the same name whatever its case (cifValue -> cifvalue).
+    headers_ignore_case: bool = False
 
     @property
     def suite_name(self) -> str:
@@ -79,19 +88,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         reader="csv",
         columns=COMTRADE_V1_FIELDS,
         optional_columns=("commodity_name", "hs_code", "query_year"),
-        grain=(
-            "typeCode",
-            "freqCode",
-            "period",
-            "reporterCode",
-            "flowCode",
-            "partnerCode",
-            "partner2Code",
-            "classificationCode",
-            "cmdCode",
-            "customsCode",
-            "motCode",
-        ),
+        grain=COMTRADE_GRAIN,
         licence="UN Comtrade terms of use; PNNL cmm-data extraction (MIT)",
     ),
     RawTable(
@@ -102,19 +99,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         reader="csv",
         encoding="latin-1",
         columns=COMTRADE_V1_FIELDS,
-        grain=(
-            "typeCode",
-            "freqCode",
-            "period",
-            "reporterCode",
-            "flowCode",
-            "partnerCode",
-            "partner2Code",
-            "classificationCode",
-            "cmdCode",
-            "customsCode",
-            "motCode",
-        ),
+        grain=COMTRADE_GRAIN,
         licence="UN Comtrade terms of use",
     ),
     RawTable(

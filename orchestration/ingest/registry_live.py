@@ -8,26 +8,17 @@ Annual and monthly data are separate tables because their Dagster partitions dif
 
 from __future__ import annotations
 
-from orchestration.ingest.registry import CELL_COLUMNS, COMTRADE_V1_FIELDS, RawTable
+from orchestration.ingest.registry import CELL_COLUMNS, COMTRADE_GRAIN, COMTRADE_V1_FIELDS, RawTable
 
-COMTRADE_GRAIN = (
-    "typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode", "partner2Code",
-    "classificationCode", "cmdCode", "customsCode", "motCode",
+# The labels the data API adds to a Comtrade record; "final" bulk files carry the other fields only
+# (isInBulkFileFinal in Comtrade's data-item dictionary, reference/TradeDataItems.json). The dictionary
+# spells four of those differently (cifValue, fobValue, isnetWgtEstimated, isgrossWgtEstimated): the
+# bulk table matches header names to the API's without regard to case.
+COMTRADE_BULK_LABELS = (
+    "reporterISO", "reporterDesc", "flowDesc", "partnerISO", "partnerDesc", "partner2ISO", "partner2Desc",
+    "cmdDesc", "aggrLevel", "isLeaf", "customsDesc", "motDesc", "qtyUnitAbbr", "altQtyUnitAbbr",
 )  # fmt: skip
-
-# The fields of a Comtrade "final" bulk file: the data API's codes and figures without its labels
-# (isInBulkFileFinal in Comtrade's data-item dictionary, reference/TradeDataItems.json), in the API's
-# spelling. The dictionary spells four of them differently (cifValue, fobValue, isnetWgtEstimated,
-# isgrossWgtEstimated): headers are matched to these names without regard to case.
-COMTRADE_BULK_FIELDS = tuple(
-    f for f in COMTRADE_V1_FIELDS
-    if f not in (
-        "reporterISO", "reporterDesc", "flowDesc", "partnerISO", "partnerDesc", "partner2ISO", "partner2Desc",
-        "cmdDesc", "aggrLevel", "isLeaf", "customsDesc", "motDesc", "qtyUnitAbbr", "altQtyUnitAbbr",
-    )
-)  # fmt: skip
-COMTRADE_BULK_LABELS = tuple(f for f in COMTRADE_V1_FIELDS if f not in COMTRADE_BULK_FIELDS)
-COMTRADE_BULK_ALIASES = tuple((f, f) for f in COMTRADE_BULK_FIELDS) + (("datasetCode", "datasetCode"),)
+COMTRADE_BULK_FIELDS = tuple(f for f in COMTRADE_V1_FIELDS if f not in COMTRADE_BULK_LABELS)
 
 CENSUS_COLUMNS = ("CTY_CODE", "CTY_NAME", "time", "COMM_LVL")
 # Imports and exports name their commodity and value variables differently; a payload has one set.
@@ -46,7 +37,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         source="comtrade",
         description="UN Comtrade v1 API annual records (freq A), JSON envelopes as fetched",
         patterns=("comtrade/C_A_HS/*/*.json",),
-        reader="comtrade_envelope",  # type: ignore[arg-type]
+        reader="comtrade_envelope",
         columns=COMTRADE_V1_FIELDS,
         grain=COMTRADE_GRAIN,
         licence=COMTRADE_LICENCE,
@@ -56,7 +47,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         source="comtrade",
         description="UN Comtrade v1 API monthly records (freq M), JSON envelopes as fetched",
         patterns=("comtrade/C_M_HS/*/*.json",),
-        reader="comtrade_envelope",  # type: ignore[arg-type]
+        reader="comtrade_envelope",
         columns=COMTRADE_V1_FIELDS,
         grain=COMTRADE_GRAIN,
         licence=COMTRADE_LICENCE,
@@ -72,7 +63,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         columns=COMTRADE_BULK_FIELDS,
         # labels are not in bulk files (null in raw); datasetCode is kept when a file carries it
         optional_columns=(*COMTRADE_BULK_LABELS, "datasetCode"),
-        header_aliases=COMTRADE_BULK_ALIASES,
+        headers_ignore_case=True,
         grain=COMTRADE_GRAIN,
         licence=COMTRADE_LICENCE,
     ),
@@ -82,7 +73,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         description="US Census international trade API, imports and exports by HS10 and country, "
         "year to date at December (annual)",
         patterns=("census/imports_hs_A/*/*.json", "census/exports_hs_A/*/*.json"),
-        reader="census_table",  # type: ignore[arg-type]
+        reader="census_table",
         columns=CENSUS_COLUMNS,
         optional_columns=CENSUS_FLOW_COLUMNS,
         grain=CENSUS_GRAIN,
@@ -93,7 +84,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
         source="census",
         description="US Census international trade API, imports and exports by HS10 and country, by month",
         patterns=("census/imports_hs_M/*/*.json", "census/exports_hs_M/*/*.json"),
-        reader="census_table",  # type: ignore[arg-type]
+        reader="census_table",
         columns=CENSUS_COLUMNS,
         optional_columns=CENSUS_FLOW_COLUMNS,
         grain=CENSUS_GRAIN,

@@ -56,7 +56,8 @@ def live_env(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
     monkeypatch.delenv("WAREHOUSE_PATH", raising=False)
     monkeypatch.delenv("LANDING_DIR", raising=False)
-    for name in ("LIVE_SCOPE_FILE", "LIVE_YEARS", "LIVE_MONTHS", "LIVE_REPORTERS", "LIVE_HS_CODES"):
+    for name in ("LIVE_SCOPE_FILE", "LIVE_YEARS", "LIVE_MONTHS", "LIVE_REPORTERS", "LIVE_HS_CODES",
+                 "LIVE_BULK_REPORTERS", "LIVE_MCS_EDITIONS", "LIVE_BACI_RELEASES"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     return LiveEnv(replay, warehouse, LandingArea(warehouse / "landing"))
 

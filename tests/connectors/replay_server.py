@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from orchestration.ingest.registry import COMTRADE_V1_FIELDS
+from orchestration.ingest.registry import COMTRADE_GRAIN, COMTRADE_V1_FIELDS
 
 INT_FIELDS = {
     "refPeriodId", "refYear", "refMonth", "reporterCode", "partnerCode", "partner2Code", "aggrLevel",
@@ -51,10 +51,6 @@ BOOL_FIELDS = {
     "isGrossWgtEstimated", "isReported", "isAggregate",
 }  # fmt: skip
 NUMBER_FIELDS = {"qty", "altQty", "netWgt", "grossWgt", "cifvalue", "fobvalue", "primaryValue"}
-GRAIN = (
-    "typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode", "partner2Code",
-    "classificationCode", "cmdCode", "customsCode", "motCode",
-)  # fmt: skip
 CENSUS_AVAILABLE = (
     "CTY_CODE",
     "CTY_NAME",
@@ -100,7 +96,7 @@ def load_comtrade_rows(data_dir: Path) -> list[dict[str, Any]]:
                 row = {name: _typed(name, raw.get(name)) for name in COMTRADE_V1_FIELDS}
                 row["period"] = str(row["period"])
                 row["mosCode"] = None if row["mosCode"] is None else str(row["mosCode"])
-                key = tuple(row[g] for g in GRAIN)
+                key = tuple(row[g] for g in COMTRADE_GRAIN)
                 if key in seen:
                     continue
                 seen.add(key)

@@ -8,7 +8,6 @@ figure replaces the old one and leaves it queryable in raw_history and audit.loa
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +42,9 @@ class LiveWarehouse:
     warehouse_dir: Path
     instance: Any
     defs: Any
-    first: Any  # ExecuteInProcessResult of the first run
-    first_calls: int
-    keys: Any = None  # the asset keys of the first run
+    keys: Any  # the asset keys of the first run
+    first: Any = None  # its ExecuteInProcessResult
+    first_calls: int = 0
 
     def con(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.warehouse_dir / "warehouse.duckdb"), read_only=True)
@@ -95,48 +94,37 @@ def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]
         "CENSUS_API_KEY",
         "LIVE_SCOPE_FILE",
         "LIVE_YEARS",
+        "LIVE_MONTHS",
         "LIVE_REPORTERS",
         "LIVE_HS_CODES",
+        "LIVE_BULK_REPORTERS",
+        "LIVE_MCS_EDITIONS",
     )
-    saved = {
-        k: os.environ.get(k)
-        for k in (*env, *cleared, "COMTRADE_API_KEY", "COMTRADE_API_BASE", "CENSUS_API_BASE", "USGS_BASE", "BACI_BASE")
-    }
-    with ReplayServer(sample_data_dir) as server:
-        try:
-            os.environ.update(env)
-            for name in cleared:
-                os.environ.pop(name, None)
-            for name in ("COMTRADE_API_BASE", "CENSUS_API_BASE", "USGS_BASE", "BACI_BASE"):
-                os.environ[name] = server.url
-            os.environ["COMTRADE_API_KEY"] = server.state.comtrade_key
-            state = server.state
-            state.inject("/data/v1/get", Fault("status", 429, retry_after="0"))
-            state.inject("/data/v1/get", Fault("status", 500))
-            state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
-            state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
+    with ReplayServer(sample_data_dir) as server, pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        for name in cleared:
+            mp.delenv(name, raising=False)
+        for name in ("COMTRADE_API_BASE", "CENSUS_API_BASE", "USGS_BASE", "BACI_BASE"):
+            mp.setenv(name, server.url)
+        mp.setenv("COMTRADE_API_KEY", server.state.comtrade_key)
+        state = server.state
+        state.inject("/data/v1/get", Fault("status", 429, retry_after="0"))
+        state.inject("/data/v1/get", Fault("status", 500))
+        state.inject("/data/v1/get", Fault("truncate", fraction=0.4))
+        state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
 
-            from orchestration.definitions import defs
-            from orchestration.live_jobs import COMTRADE_BULK, MONTHLY_ASSETS
+        from orchestration.definitions import defs
+        from orchestration.live_jobs import COMTRADE_BULK, MONTHLY_ASSETS
 
-            # the live models and what they need (bulk files have their own job: see the bulk test below)
-            targets = [AssetKey(k) for k in LIVE_MODELS]
-            selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(
-                *MONTHLY_ASSETS, COMTRADE_BULK
-            )
-            keys = selection.resolve(defs.resolve_asset_graph())
-            instance = DagsterInstance.ephemeral()
-            lw = LiveWarehouse(server, warehouse, instance, defs, None, 0)
-            lw.keys = keys
-            lw.first = lw.run(keys)
-            lw.first_calls = len(state.calls("/"))
-            yield lw
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        # the live models and what they need (bulk files have their own job: see the bulk test below)
+        targets = [AssetKey(k) for k in LIVE_MODELS]
+        selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(*MONTHLY_ASSETS, COMTRADE_BULK)
+        keys = selection.resolve(defs.resolve_asset_graph())
+        lw = LiveWarehouse(server, warehouse, DagsterInstance.ephemeral(), defs, keys)
+        lw.first = lw.run(keys)
+        lw.first_calls = len(state.calls("/"))
+        yield lw
 
 
 def test_first_run_survives_faults_and_lands_every_row_once(live_warehouse):

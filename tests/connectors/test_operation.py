@@ -91,7 +91,14 @@ def test_refresh_windows():
 
 
 def test_default_live_run_plan(monkeypatch):
-    for name in ("LIVE_SCOPE_FILE", "LIVE_YEARS", "LIVE_MONTHS", "LIVE_MCS_EDITIONS", "LIVE_BACI_RELEASES"):
+    for name in (
+        "LIVE_SCOPE_FILE",
+        "LIVE_YEARS",
+        "LIVE_MONTHS",
+        "LIVE_MCS_EDITIONS",
+        "LIVE_BACI_RELEASES",
+        "LIVE_BULK_REPORTERS",
+    ):
         monkeypatch.delenv(name, raising=False)
     plan = [(job.name, label) for job, _, _, label in plan_runs(load_scope())]
     assert plan == [("live_annual", "2024..2024"), ("live_mcs", "MCS 2024..2024")]

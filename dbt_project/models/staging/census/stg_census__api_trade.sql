@@ -6,25 +6,17 @@
     'CTY_CODE', 'CTY_NAME', 'time', 'COMM_LVL', 'I_COMMODITY', 'I_COMMODITY_SDESC', 'CON_VAL_YR',
     'CAL_DUT_YR', 'CON_VAL_MO', 'CAL_DUT_MO', 'E_COMMODITY', 'E_COMMODITY_SDESC', 'ALL_VAL_YR',
     'ALL_VAL_MO'] %}
-{%- set parts = {} %}
-{%- for period_type, table in [('annual', 'census__api_annual'), ('monthly', 'census__api_monthly')] %}
-    {%- set relation = source('raw_census_live', table) %}
-    {%- if execute and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none %}
-        {%- set empty -%}
-            (select {% for c in columns %}null::varchar as "{{ c }}", {% endfor -%}
-             null::varchar as _load_id, null::varchar as _file_path, null::timestamp as _loaded_at
-             where false)
-        {%- endset %}
-        {%- do parts.update({period_type: empty}) %}
-    {%- else %}
-        {%- do parts.update({period_type: relation}) %}
-    {%- endif %}
-{%- endfor %}
 
 with unioned as (
-    select *, 'annual' as period_type from {{ parts['annual'] }}
+    select
+        *,
+        'annual' as period_type
+    from {{ source_or_empty('raw_census_live', 'census__api_annual', columns) }}
     union all by name
-    select *, 'monthly' as period_type from {{ parts['monthly'] }}
+    select
+        *,
+        'monthly' as period_type
+    from {{ source_or_empty('raw_census_live', 'census__api_monthly', columns) }}
 )
 
 select
