@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.duckdb_connection import connect
+
 # Oldest DuckDB release whose clients must read the snapshot; see README "Serving".
 STORAGE_VERSION = "v1.0.0"
 MANIFEST_SCHEMA = "publish"
@@ -52,7 +54,7 @@ def _quote(identifier: str) -> str:
 def publish_snapshot(working_path: Path, published_path: Path, storage_version: str = STORAGE_VERSION) -> PublishResult:
     if not working_path.exists():
         raise FileNotFoundError(f"no working warehouse at {working_path}")
-    con = duckdb.connect(str(working_path))
+    con = connect(working_path)
     try:
         con.execute("checkpoint")  # fold the WAL into the file we are about to read
     finally:
@@ -77,7 +79,7 @@ def publish_snapshot(working_path: Path, published_path: Path, storage_version: 
 
 
 def _write_snapshot(working_path: Path, target: Path, storage_version: str, publish_id: str) -> None:
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute(f"attach '{working_path}' as src (read_only)")
         con.execute(f"attach '{target}' as snap (storage_version '{storage_version}')")
@@ -129,7 +131,7 @@ def _write_snapshot(working_path: Path, target: Path, storage_version: str, publ
 
 def _verify(path: Path, catalog: str, storage_version: str) -> dict[str, int]:
     """Open the new file the way readers will: marts present, counts as recorded, readable by old clients."""
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute(f"attach '{path}' as {_quote(catalog)} (read_only)")
         tags = con.execute("select tags from duckdb_databases() where database_name = ?", [catalog]).fetchone()[0]

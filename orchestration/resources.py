@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
-from orchestration.settings import get_settings
+from orchestration.duckdb_connection import connect
+from orchestration.settings import Settings, get_settings
 
 
 class WarehouseResource(ConfigurableResource):
@@ -24,6 +26,11 @@ class WarehouseResource(ConfigurableResource):
     def resolved_warehouse_dir(self) -> Path:
         return Path(self.warehouse_dir).resolve() if self.warehouse_dir else get_settings().warehouse_dir
 
+    def settings(self) -> Settings:
+        return dataclasses.replace(
+            get_settings(), sample_data_dir=self.resolved_data_dir(), warehouse_dir=self.resolved_warehouse_dir()
+        )
+
     @property
     def path(self) -> Path:
         return self.resolved_warehouse_dir() / "warehouse.duckdb"
@@ -31,8 +38,7 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # Opened per asset and closed before dbt runs: DuckDB allows one writing process at a time.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = connect(self.path, settings=self.settings())
         try:
             yield con
         finally:

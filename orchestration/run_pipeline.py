@@ -10,8 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
+from orchestration.duckdb_connection import connect
 from orchestration.settings import get_settings
 
 EXAMPLE_QUERY = """\
@@ -29,7 +28,7 @@ def _table(rows: list[tuple], headers: list[str]) -> str:
 
 
 def _loads_summary(warehouse_path: Path, since: float) -> str:
-    con = duckdb.connect(str(warehouse_path), read_only=True)
+    con = connect(warehouse_path, read_only=True)
     try:
         rows = con.execute(
             """
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n== Published ==")
     print(f"Read-only snapshot: {settings.published_path}")
-    con = duckdb.connect(str(settings.published_path), read_only=True)
+    con = connect(settings.published_path, read_only=True)
     try:
         marts = con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"

@@ -118,17 +118,38 @@ def test_usgs_cells_keep_every_value_and_header(con, sample_data_dir):
     assert ("2", "Prod_kg_est_2023", "600000") in cells
 
 
-def test_a_load_left_half_done_by_a_dead_run_is_discarded(con, sample_data_dir):
-    table = raw_table("census__country_codes")
-    landing.ensure_meta(con)
-    landing.ensure_raw_table(con, table)
-    dead = landing.land_file(con, table, sample_data_dir / CODES, CODES)  # the process died here
-    report = ingest_table(con, table, sample_data_dir, [sample_data_dir / CODES])
-    assert [f.status for f in report.files] == ["promoted"]
-    statuses = dict(con.execute("select load_id, status from audit.loads").fetchall())
-    assert statuses[dead.load_id] == "abandoned"
-    leftovers = con.execute("select count(*) from information_schema.tables where table_schema = 'landing'").fetchone()[
-        0
-    ]
-    assert leftovers == 0
-    assert con.execute("select count(*) from raw.census__country_codes").fetchone()[0] == 225
+KILLED_MID_LOAD = """
+import os, signal, sys
+from pathlib import Path
+import duckdb
+from orchestration.ingest import landing
+from orchestration.ingest.registry import raw_table
+con = duckdb.connect(sys.argv[1])
+table = raw_table("census__country_codes")
+landing.ensure_meta(con)
+landing.ensure_raw_table(con, table)
+path = Path(sys.argv[2])
+columns = landing.file_columns(con, table, path, sys.argv[3])
+con.execute("begin transaction")
+landing.write_load(con, table, path, sys.argv[3], "0" * 64, columns)  # rows written, not committed
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_process_killed_mid_load_leaves_raw_as_it_was(tmp_path, sample_data_dir):
+    import subprocess
+    import sys
+
+    db = tmp_path / "warehouse.duckdb"
+    done = subprocess.run([sys.executable, "-c", KILLED_MID_LOAD, str(db), str(sample_data_dir / CODES), CODES])
+    assert done.returncode == -9
+    con = duckdb.connect(str(db))
+    try:
+        assert con.execute("select count(*) from raw.census__country_codes").fetchone()[0] == 0
+        assert con.execute("select count(*) from audit.loads").fetchone()[0] == 0
+        report = ingest_table(con, raw_table("census__country_codes"), sample_data_dir, [sample_data_dir / CODES])
+        assert [f.status for f in report.files] == ["promoted"]
+        assert con.execute("select count(*) from raw.census__country_codes").fetchone()[0] == 225
+        assert con.execute("select count(*) from raw_history.census__country_codes").fetchone()[0] == 0
+    finally:
+        con.close()

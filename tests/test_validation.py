@@ -1,4 +1,4 @@
-"""Great Expectations suites: every raw table has one, chunked runs agree, failures name the evidence."""
+"""Great Expectations suites: every raw table has one, computed in DuckDB, failures name the evidence."""
 
 from __future__ import annotations
 
@@ -36,34 +36,25 @@ def comtrade(tmp_path, sample_data_dir):
     con.close()
 
 
-def test_chunked_validation_agrees_with_one_chunk(comtrade):
+def test_suite_counts_every_row_of_the_relation(comtrade):
     con, table = comtrade
     # every file but the light-REE one, which repeats the heavy-REE file's records
-    con.execute(
-        "create table distinct_records as select * from raw.comtrade__v1_records "
-        "where _file_path not like '%light_ree%'"
-    )
-    suite = load_suite_dict(table.suite_name)
-    whole = validate_relation(con, "distinct_records", suite, table.grain, chunk_rows=10_000_000)
-    chunked = validate_relation(con, "distinct_records", suite, table.grain, chunk_rows=40)
-    assert whole.chunks == 1 and chunked.chunks == 16  # 640 rows / 40
-    assert whole.success and chunked.success
-    for a, b in zip(whole.outcomes, chunked.outcomes, strict=True):
-        assert (a.expectation_type, a.success, a.element_count, a.unexpected_count) == (
-            b.expectation_type, b.success, b.element_count, b.unexpected_count,
-        )  # fmt: skip
-    row_counts = [o.observed_value for o in chunked.outcomes if o.expectation_type.startswith("expect_table_row")]
-    assert row_counts == [640]  # summed over chunks, not per chunk
+    relation = "select * from raw.comtrade__v1_records where _file_path not like '%light_ree%'"
+    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name), table.grain)
+    assert outcome.success and outcome.row_count == 640
+    row_counts = [o.observed_value for o in outcome.outcomes if o.expectation_type.startswith("expect_table_row")]
+    assert row_counts == [640]
+    not_null = [o for o in outcome.outcomes if o.expectation_type == "expect_column_values_to_not_be_null"]
+    assert not_null and all(o.element_count == 640 for o in not_null)
 
 
-def test_a_duplicate_key_is_found_whichever_chunk_it_falls_in(comtrade):
+def test_a_duplicate_key_across_files_is_found(comtrade):
     con, table = comtrade
     # the heavy and light REE files are near-copies: stacked, every key repeats across files
-    con.execute("create table stacked as select * from raw.\"comtrade__v1_records\" where _file_path like '%ree%'")
-    suite = load_suite_dict(table.suite_name)
-    outcome = validate_relation(con, "stacked", suite, table.grain, chunk_rows=7)
+    relation = "select * from raw.comtrade__v1_records where _file_path like '%ree%'"
+    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name), table.grain)
     unique = next(o for o in outcome.outcomes if o.expectation_type == "expect_compound_columns_to_be_unique")
-    assert not unique.success and unique.unexpected_count == 160 and outcome.chunks == 23
+    assert not unique.success and unique.unexpected_count == 160
 
 
 def test_rejected_load_names_file_column_rule_and_values(tmp_path, sample_data_dir):

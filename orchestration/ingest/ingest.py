@@ -89,18 +89,33 @@ def ingest_file(
     rel: str,
     sha: str,
 ) -> FileResult:
-    """Land one file, validate it, and promote it to raw or reject it to quarantine."""
+    """Read one file into raw and validate it in one transaction: commit if its suite passes, else roll
+    back and keep the rows in quarantine."""
     if landing.already_current(con, table, rel, sha):
         return FileResult(rel, "unchanged")
     try:
-        load = landing.land_file(con, table, path, rel, sha)
+        columns = landing.file_columns(con, table, path, rel)
     except landing.LandingError as exc:
         return FileResult(rel, "unreadable", message=str(exc))
-    outcome = validate_relation(con, load.landing_table, suite, table.grain)
-    record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
+    con.execute("begin transaction")
+    try:
+        load = landing.write_load(con, table, path, rel, sha, columns)
+        outcome = validate_relation(con, load.relation, suite, table.grain)
+        if outcome.success:
+            landing.mark_promoted(con, load)
+            con.execute("commit")
+        else:
+            con.execute("rollback")
+    except landing.LandingError as exc:
+        con.execute("rollback")
+        return FileResult(rel, "unreadable", message=str(exc))
+    except BaseException:
+        con.execute("rollback")
+        raise
     if outcome.success:
-        landing.promote(con, load)
+        record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
         return FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated)
     message = failure_message(outcome)
-    landing.reject(con, load, message)
+    landing.reject(con, load, path, message)
+    record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
     return FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message)

@@ -1,10 +1,11 @@
-"""Land source files in DuckDB: landing table -> validation -> promote to raw (or quarantine).
+"""Land source files in DuckDB: one read straight into raw, validated before it commits.
 
-A file lands first in its own landing table, exactly as read, with provenance columns. Only a load
-that passes its expectation suite is promoted into `raw.<table>`, inside one transaction that moves
-the rows it replaces (same file path) to `raw_history.<table>`. A rejected load is kept in
-`quarantine` for inspection and never reaches raw, staging, marts or the published snapshot.
-Reading the same bytes again is a no-op.
+A file is read once, by DuckDB's own scanner, into `raw.<table>` inside one transaction that first
+moves the rows it replaces (same file path) to `raw_history.<table>`. The blocking GX suite then runs
+on the new rows, in that same transaction (`data_quality/gx_duckdb.py`): a load that passes commits;
+one that fails is rolled back, so raw never held it, and the file is read a second time, only then,
+into `quarantine.<table>` for inspection. A process killed mid-load leaves an open transaction that
+DuckDB discards: raw keeps its last committed state. Reading the same bytes again is a no-op.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.checksums import file_sha256
+from orchestration.ingest.readers import ident as _ident
 from orchestration.ingest.readers import quote as _quote
 from orchestration.ingest.readers import read_sql as _read_sql
 from orchestration.ingest.registry import RawTable
@@ -81,7 +82,9 @@ class Load:
     file_path: str  # relative to the data directory: the identity a reload replaces
     sha256: str
     row_count: int
-    landing_table: str  # fully qualified
+    relation: str  # a SELECT of this load's rows in raw, as the suite sees them
+    file_bytes: int
+    landed_at: datetime
 
     @property
     def label(self) -> str:
@@ -115,80 +118,85 @@ def already_current(con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: s
     return bool(row and row[0])
 
 
-def land_file(
+def new_load_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _provenance_sql(table: RawTable, rel_path: str, sha: str, load_id: str, now: datetime) -> str:
+    # Literals, not bound parameters: as a prepared statement the insert runs at half the speed
+    # (10M-row BACI year: 36 s with a parameter, 16 s with a literal).
+    return (
+        f"{_quote(table.source)} as _source, {_quote(rel_path)} as _file_path, "
+        f"{_quote(sha)} as _file_sha256, timestamp {_quote(now.isoformat(sep=' '))} as _loaded_at, "
+        f"{_quote(load_id)} as _load_id"
+    )
+
+
+def _landing_error(table: RawTable, rel_path: str, exc: duckdb.Error) -> LandingError:
+    first_line = str(exc).strip().splitlines()[0]
+    return LandingError(
+        f"{rel_path}: cannot be read as {table.reader} ({table.encoding}) for raw.{table.name}: {first_line}"
+    )
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, table: RawTable, path: Path, rel_path: str) -> list[str]:
+    """The columns the table's reader yields for this file, bound without reading it through."""
+    try:
+        return [r[0] for r in con.execute(f"describe {_read_sql(table, path)}").fetchall()]
+    except duckdb.Error as exc:
+        raise _landing_error(table, rel_path, exc) from exc
+
+
+def write_load(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
     path: Path,
     rel_path: str,
-    sha: str | None = None,
+    sha: str,
+    columns: list[str],
 ) -> Load:
-    """Read one file into its own landing table. Raises LandingError if it cannot be parsed."""
-    sha = sha or file_sha256(path)
-    load_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    landing = f'landing."{table.name}__{load_id}"'
+    """Inside the caller's open transaction: move this file's current rows to history, read the file
+    into raw. Returns the load, whose `relation` is its rows with the columns the file really has
+    (a missing column stays missing for the suite, it is not silently null)."""
+    load_id = new_load_id()
     now = datetime.now(UTC).replace(tzinfo=None)
+    raw, history = f'raw."{table.name}"', f'raw_history."{table.name}"'
+    present = [c for c in table.all_columns if c in set(columns)]
+    con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [rel_path])
+    con.execute(f"delete from {raw} where _file_path = ?", [rel_path])
+    select_cols = ", ".join([_provenance_sql(table, rel_path, sha, load_id, now), "_row_number", *map(_ident, present)])
     try:
-        # The load time is a literal, not a bound parameter: as a prepared statement this insert runs
-        # at half the speed (10M-row BACI year file: 36 s with a parameter, 16 s with a literal).
-        con.execute(
-            f"create table {landing} as select "
-            f"{_quote(table.source)} as _source, {_quote(rel_path)} as _file_path, "
-            f"{_quote(sha)} as _file_sha256, timestamp {_quote(now.isoformat(sep=' '))} as _loaded_at, "
-            f"{_quote(load_id)} as _load_id, * from ({_read_sql(table, path)})"
-        )
+        row_count = con.execute(
+            f"insert into {raw} by name select {select_cols} from ({_read_sql(table, path)})"
+        ).fetchone()[0]
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise LandingError(
-            f"{rel_path}: cannot be read as {table.reader} ({table.encoding}) for raw.{table.name}: {first_line}"
-        ) from exc
-    row_count = con.execute(f"select count(*) from {landing}").fetchone()[0]
+        raise _landing_error(table, rel_path, exc) from exc
+    keep = ", ".join([*map(_ident, present), *(n for n, _ in PROVENANCE_COLUMNS)])
+    relation = f"select {keep} from {raw} where _load_id = {_quote(load_id)}"
+    return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now)
+
+
+def mark_promoted(con: duckdb.DuckDBPyConnection, load: Load) -> None:
+    """Inside the load's transaction: the file's previous load is superseded, this one promoted."""
     con.execute(
-        "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, 'landed', null, null)",
-        [load_id, table.name, table.source, rel_path, sha, path.stat().st_size, row_count, now],
+        "update audit.loads set status = 'superseded', superseded_by = ? "
+        "where raw_table = ? and file_path = ? and status = 'promoted'",
+        [load.load_id, load.table.name, load.file_path],
     )
-    return Load(load_id, table, rel_path, sha, row_count, landing)
+    _record_load(con, load, "promoted", None)
 
 
-def landing_columns(con: duckdb.DuckDBPyConnection, load: Load) -> list[str]:
-    schema, name = load.landing_table.split(".", 1)
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, name.strip('"')],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def promote(con: duckdb.DuckDBPyConnection, load: Load) -> None:
-    """Replace the rows of this file in raw with the validated load, keeping the old ones in history."""
-    table = load.table
-    ensure_raw_table(con, table)
-    present = set(landing_columns(con, load))
-    select_cols = [f'"{c}"' if c in present else f'null as "{c}"' for c in table.all_columns]
-    select_cols += [n for n, _ in PROVENANCE_COLUMNS]
-    raw = f'raw."{table.name}"'
-    history = f'raw_history."{table.name}"'
-    con.execute("begin transaction")
-    try:
-        con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [load.file_path])
-        con.execute(f"delete from {raw} where _file_path = ?", [load.file_path])
-        # by name: a raw table created before a column became optional keeps its column order
-        con.execute(f"insert into {raw} by name select {', '.join(select_cols)} from {load.landing_table}")
-        con.execute(
-            "update audit.loads set status = 'superseded', superseded_by = ? "
-            "where raw_table = ? and file_path = ? and status = 'promoted'",
-            [load.load_id, table.name, load.file_path],
-        )
-        con.execute("update audit.loads set status = 'promoted' where load_id = ?", [load.load_id])
-        con.execute(f"drop table {load.landing_table}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+def _record_load(con: duckdb.DuckDBPyConnection, load: Load, status: str, message: str | None) -> None:
+    con.execute(
+        "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)",
+        [load.load_id, load.table.name, load.table.source, load.file_path, load.sha256, load.file_bytes,
+         load.row_count, load.landed_at, status, message],
+    )  # fmt: skip
 
 
 def abandon_unfinished(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
-    """Drop landing tables left by a run that stopped between landing and promotion or rejection.
+    """Drop landing tables left by an earlier version of the loader, which landed a file in a table of
+    its own before promoting it (a load is one transaction now: a dead process leaves nothing).
 
     Runs of one table never overlap (one writer), so a load still 'landed' when the next run starts
     belongs to a process that died; its rows never reached raw and are simply discarded."""
@@ -205,14 +213,11 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
     return len(stale)
 
 
-def reject(con: duckdb.DuckDBPyConnection, load: Load, message: str) -> str:
-    """Keep the rejected rows in quarantine (one table per raw table: the latest rejection)."""
+def reject(con: duckdb.DuckDBPyConnection, load: Load, path: Path, message: str) -> str:
+    """After the load's rollback: keep the rejected file's rows in quarantine, as read (one table per raw
+    table: the latest rejection). The file is read a second time only here, on failure."""
     target = f'quarantine."{load.table.name}"'
-    con.execute(f"drop table if exists {target}")
-    con.execute(f"create table {target} as select * from {load.landing_table}")
-    con.execute(f"drop table {load.landing_table}")
-    con.execute(
-        "update audit.loads set status = 'rejected', message = ? where load_id = ?",
-        [message[:4000], load.load_id],
-    )
+    provenance = _provenance_sql(load.table, load.file_path, load.sha256, load.load_id, load.landed_at)
+    con.execute(f"create or replace table {target} as select {provenance}, * from ({_read_sql(load.table, path)})")
+    _record_load(con, load, "rejected", message[:4000])
     return target

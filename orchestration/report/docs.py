@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-import duckdb
-
 from data_quality.runner import SUITES_DIR
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from orchestration.duckdb_connection import connect
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def build_dbt_docs(working_path: Path, out_dir: Path) -> DocsResult:
 
 
 def build_gx_docs(snapshot_path: Path, project_dir: Path, out_dir: Path) -> DocsResult:
-    con = duckdb.connect(str(snapshot_path), read_only=True)
+    con = connect(snapshot_path, read_only=True)
     try:
         rows = con.execute(
             """

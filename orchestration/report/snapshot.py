@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.duckdb_connection import connect
+
 
 @dataclass
 class Snapshot:
@@ -22,7 +24,7 @@ class Snapshot:
 
     @classmethod
     def open(cls, path: Path) -> Snapshot:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
         rows = con.execute(
             "select table_schema || '.' || table_name, list(column_name order by ordinal_position) "
             "from information_schema.columns group by all"

@@ -18,8 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from orchestration.duckdb_connection import connect
 from orchestration.publish import MANIFEST_SCHEMA
 
 VERSION_PREFIX = ".parquet-"
@@ -60,7 +59,7 @@ def export_parquet(snapshot_path: Path, export_dir: Path) -> ParquetExport:
 
 
 def _write(snapshot_path: Path, out: Path) -> dict[str, dict]:
-    con = duckdb.connect(str(snapshot_path), read_only=True)
+    con = connect(snapshot_path, read_only=True)
     try:
         publish_id = con.execute(f"select publish_id from {MANIFEST_SCHEMA}.snapshot").fetchone()[0]
         marts = con.execute(
@@ -95,7 +94,7 @@ def _write(snapshot_path: Path, out: Path) -> dict[str, dict]:
 
 
 def _check(out: Path, tables: dict[str, dict]) -> None:
-    con = duckdb.connect()
+    con = connect()
     try:
         for table, info in tables.items():
             hive = "true" if info["partitioned_by"] else "false"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.duckdb_connection import connect
 from orchestration.publish import MANIFEST_SCHEMA
 
 MANIFEST_TABLE = "_published_tables"
@@ -152,7 +153,7 @@ def publish_to_postgres(snapshot_path: Path, target: PostgresTarget) -> Postgres
     publish_id = uuid.uuid4().hex
     loading = f"{target.schema}__load_{publish_id[:12]}"
     retired = f"{target.schema}__old_{publish_id[:12]}"
-    source = duckdb.connect(str(snapshot_path), read_only=True)
+    source = connect(snapshot_path, read_only=True)
     try:
         marts = _mart_columns(source)
         snapshot_id = source.execute(f"select publish_id from {MANIFEST_SCHEMA}.snapshot").fetchone()[0]
