@@ -145,8 +145,21 @@ def _raised(info: Any) -> str | None:
     return None
 
 
+def _normalised(value: Any) -> Any:
+    """GX hands kwargs back with its own number types (min_value 1988 -> 1988.0)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [_normalised(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalised(v) for k, v in value.items()}
+    return value
+
+
 def _key(expectation_type: str, kwargs: dict[str, Any]) -> str:
-    clean = {k: v for k, v in kwargs.items() if k != "batch_id"}
+    clean = {k: _normalised(v) for k, v in kwargs.items() if k != "batch_id"}
     return expectation_type + json.dumps(clean, sort_keys=True, default=str)
 
 

@@ -7,10 +7,19 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.runner import SuiteOutcome, load_suite_dict, record_results, validate_relation
+from data_quality.runner import (
+    ExpectationOutcome,
+    SuiteOutcome,
+    load_suite_dict,
+    record_results,
+    validate_relation,
+)
 from orchestration.checksums import file_sha256
 from orchestration.ingest import archives, landing
 from orchestration.ingest.registry import RawTable
+
+# The rule a value breaks when it does not parse as its column's declared type (DuckDB store_rejects).
+TYPED_READ_RULE = "typed_read_rejects"
 
 
 @dataclass
@@ -50,6 +59,27 @@ class IngestReport:
         if not self.files:
             return f"raw.{self.table.name}: no files match {list(self.table.patterns)}"
         return "\n".join(f"raw.{self.table.name} <- {f.file_path}: {f.message}" for f in self.failures)
+
+
+def typed_read_outcomes(load: landing.Load) -> list[ExpectationOutcome]:
+    """One failed outcome per column whose values DuckDB could not parse as the declared type (its
+    store_rejects lines): recorded beside the GX results, and the load is rejected."""
+    by_column: dict[str, list[landing.Reject]] = {}
+    for reject in load.rejects:
+        by_column.setdefault(reject.column or "(row)", []).append(reject)
+    outcomes = []
+    for column, rejects in by_column.items():
+        outcome = ExpectationOutcome(
+            TYPED_READ_RULE,
+            {"column": column, "type": load.table.column_type(column), "error_type": rejects[0].error_type},
+            success=False,
+            element_count=load.row_count + len(load.rejects),
+            unexpected_count=len(rejects),
+            partial_unexpected=[f"line {r.line}: {r.csv_line}" for r in rejects[:20]],
+            chunks=1,
+        )
+        outcomes.append(outcome)
+    return outcomes
 
 
 def failure_message(outcome: SuiteOutcome) -> str:
@@ -101,6 +131,8 @@ def ingest_file(
     try:
         load = landing.write_load(con, table, path, rel, sha, columns)
         outcome = validate_relation(con, load.relation, suite, table.grain)
+        if load.rejects:
+            outcome.outcomes.extend(typed_read_outcomes(load))
         if outcome.success:
             landing.mark_promoted(con, load)
             con.execute("commit")

@@ -76,6 +76,17 @@ class LandingError(Exception):
 
 
 @dataclass(frozen=True)
+class Reject:
+    """A line the typed read could not parse: kept out of raw, and it fails the load's check."""
+
+    column: str | None
+    line: int
+    error_type: str
+    csv_line: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Load:
     load_id: str
     table: RawTable
@@ -85,6 +96,7 @@ class Load:
     relation: str  # a SELECT of this load's rows in raw, as the suite sees them
     file_bytes: int
     landed_at: datetime
+    rejects: tuple[Reject, ...] = ()
 
     @property
     def label(self) -> str:
@@ -103,7 +115,7 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    cols = [f'"{c}" VARCHAR' for c in table.all_columns] + [f"{n} {t}" for n, t in PROVENANCE_COLUMNS]
+    cols = [f'"{c}" {table.column_type(c)}' for c in table.all_columns] + [f"{n} {t}" for n, t in PROVENANCE_COLUMNS]
     body = ", ".join(cols)
     for schema in ("raw", "raw_history"):
         con.execute(f'create table if not exists {schema}."{table.name}" ({body})')
@@ -165,15 +177,29 @@ def write_load(
     con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [rel_path])
     con.execute(f"delete from {raw} where _file_path = ?", [rel_path])
     select_cols = ", ".join([_provenance_sql(table, rel_path, sha, load_id, now), "_row_number", *map(_ident, present)])
+    rejects_table = f"rejects_{load_id.replace('-', '_')}"
     try:
         row_count = con.execute(
-            f"insert into {raw} by name select {select_cols} from ({_read_sql(table, path)})"
+            f"insert into {raw} by name select {select_cols} from ({_read_sql(table, path, rejects_table)})"
         ).fetchone()[0]
+        rejects = _read_rejects(con, table, rejects_table)
     except duckdb.Error as exc:
         raise _landing_error(table, rel_path, exc) from exc
     keep = ", ".join([*map(_ident, present), *(n for n, _ in PROVENANCE_COLUMNS)])
     relation = f"select {keep} from {raw} where _load_id = {_quote(load_id)}"
-    return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now)
+    return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now, rejects)
+
+
+def _read_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, rejects_table: str) -> tuple[Reject, ...]:
+    """The lines DuckDB's typed read set aside (store_rejects), then its temporary tables are dropped."""
+    if not table.column_types:
+        return ()
+    rows = con.execute(
+        f"select column_name, line, error_type, csv_line, error_message from {rejects_table} order by line"
+    ).fetchall()
+    con.execute(f"drop table if exists {rejects_table}")
+    con.execute(f"drop table if exists {rejects_table}_scan")
+    return tuple(Reject(*r) for r in rows)
 
 
 def mark_promoted(con: duckdb.DuckDBPyConnection, load: Load) -> None:

@@ -41,17 +41,32 @@ def header_columns(table: RawTable, header: list[str]) -> str:
     return ", ".join(out)
 
 
-def read_sql(table: RawTable, path: Path) -> str:
-    """A SELECT that yields the file's rows exactly as written (all text), plus _row_number."""
+def typed_csv_options(table: RawTable, path: Path, rejects_table: str) -> str:
+    """read_csv options for a table with declared types: each column parsed while the file is read
+    (the one scan), and a value that does not parse kept with its line in `rejects_table` (DuckDB's
+    store_rejects) instead of failing the read, so the load's check can name every bad line."""
+    types = ", ".join(f"{quote(c)}: {quote(table.column_type(c))}" for c in csv_header(table, path))
+    return (
+        f"types={{{types}}}, store_rejects=true, rejects_table={quote(rejects_table)}, "
+        f"rejects_scan={quote(rejects_table + '_scan')}, rejects_limit=0"
+    )
+
+
+def read_sql(table: RawTable, path: Path, rejects_table: str | None = None) -> str:
+    """A SELECT that yields the file's rows, plus _row_number: every value as written (text), except the
+    columns a table declares typed, parsed as they are read when `rejects_table` names where the
+    values that do not parse go."""
     src = quote(str(path))
     if table.reader == "csv":
         # DuckDB decompresses .gz itself, streaming; only the first line is read here, for the names
         renames = table.header_aliases or table.headers_ignore_case
         columns = header_columns(table, csv_header(table, path)) if renames else "*"
+        types = typed_csv_options(table, path, rejects_table) if table.column_types and rejects_table else ""
         return (
             f"select row_number() over () as _row_number, {columns} from read_csv("
-            f"{src}, header=true, all_varchar=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
-            "quote='\"', escape='\"', strict_mode=true, null_padding=false)"
+            f"{src}, header=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
+            f"quote='\"', escape='\"', strict_mode=true, null_padding=false, "
+            f"{types or 'all_varchar=true'})"
         )
     if table.reader == "json_results":
         return (

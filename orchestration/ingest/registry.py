@@ -64,6 +64,12 @@ class RawTable:
     header_aliases: tuple[tuple[str, str], ...] = ()
     # Header names land in the declared column of the same name whatever its case (cifValue -> cifvalue).
     headers_ignore_case: bool = False
+    # (column, DuckDB type) for the columns parsed as the file is read: the large tables' measures and
+    # numeric codes. Undeclared columns stay text as written (codes with their leading zeros).
+    column_types: tuple[tuple[str, str], ...] = ()
+
+    def column_type(self, column: str) -> str:
+        return dict(self.column_types).get(column, "VARCHAR")
 
     @property
     def suite_name(self) -> str:
@@ -396,6 +402,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
         reader="csv",
         columns=("t", "i", "j", "k", "v", "q"),
         grain=("t", "i", "j", "k"),
+        # Parsed on read (10M rows a year). k stays text (its leading zero is restored in staging);
+        # q stays text: BACI right-aligns its NA marker ('         NA'), which staging reads as null.
+        # CEPII publishes v to three decimals (the dollar): DECIMAL(18, 3) holds it exactly.
+        column_types=(("t", "INTEGER"), ("i", "INTEGER"), ("j", "INTEGER"), ("v", "DECIMAL(18,3)")),
         # Downloaded by the live connector only: the offline sample has no BACI trade flows.
         required=False,
         licence="Etalab Open Licence 2.0 (CEPII)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -38,13 +39,18 @@ def test_both_releases_land_member_by_member(tmp_path, con, baci_reference):
         (f"{ARCHIVE_2024}/BACI_HS17_Y2021_V202401.csv", "promoted", len(FLOWS_2021)),
         (f"{ARCHIVE_2024}/BACI_HS17_Y2022_V202401.csv", "promoted", len(FLOWS_2022)),
     ]
-    # raw keeps the file's text verbatim: k without its leading zero, q as NA, blank or space-padded NA
+    # year, codes and value parsed as the file was read; k and q stay text as written: k without its
+    # leading zero, q as NA, blank or space-padded NA
     rows = con.execute(
         "select t, i, j, k, v, q, _row_number from raw.baci__trade_flows "
         "where _file_path like '%Y2022_V202401.csv' order by _row_number"
     ).fetchall()
-    assert [r[:6] for r in rows] == [tuple(str(x) if x != "" else None for x in f) for f in FLOWS_2022]
+    assert [r[:6] for r in rows] == [
+        (t, i, j, str(k), Decimal(v), q if q != "" else None) for t, i, j, k, v, q in FLOWS_2022
+    ]
     assert rows[4][3] == "10121" and rows[4][5] is None and rows[5][5] == "         NA"
+    types = dict(con.execute("select column_name, column_type from (describe raw.baci__trade_flows)").fetchall())
+    assert [types[c] for c in "tijkvq"] == ["INTEGER", "INTEGER", "INTEGER", "VARCHAR", "DECIMAL(18,3)", "VARCHAR"]
 
     # the V2024 country file lands under the raw table's columns; V2023 keeps its full names
     layouts = con.execute(
@@ -96,7 +102,7 @@ def test_corrupted_year_file_is_rejected_with_evidence(tmp_path, con, baci_refer
     assert f"raw.baci__trade_flows <- {ARCHIVE_2024}/BACI_HS17_Y2022_V202401.csv" in message
     assert "expect_column_values_to_match_regex failed on column 'k': 1 of 6 rows" in message
     assert "'85423X'" in message
-    assert "expect_column_values_to_match_regex failed on column 'v'" in message and "'-3.5'" in message
+    assert "expect_column_values_to_be_between failed on column 'v'" in message and "-3.5" in message
     assert "expect_compound_columns_to_be_unique failed on column 't,i,j,k': 2 of 6 rows" in message
     assert "'854231'" in message  # the duplicated key is shown
     # nothing of the bad file reached raw; it waits in quarantine
@@ -108,6 +114,26 @@ def test_corrupted_year_file_is_rejected_with_evidence(tmp_path, con, baci_refer
         "where not success and file_path like '%Y2022%' order by 1"
     ).fetchall()
     assert failed == [("k", 1), ("t,i,j,k", 2), ("v", 1)]
+
+
+def test_a_value_that_does_not_parse_rejects_the_file_naming_its_lines(tmp_path, con, baci_reference):
+    bad = [*FLOWS_2022[:2], (2022, 156, 842, 280530, "12.5 kUSD", "1"), (2022, "20x2", 842, 811292, "7.0", "NA")]
+    write_archive(tmp_path / "data" / ARCHIVE_2024, release_2024(baci_reference, flows_2022=bad))
+    report = ingest_table(con, TRADE, tmp_path / "data")
+    rejected = next(f for f in report.files if f.status == "rejected")
+    assert rejected.file_path.endswith("BACI_HS17_Y2022_V202401.csv")
+    message = report.error_message
+    # DuckDB's store_rejects kept each unparsable line: file, column, rule, line number and raw text
+    assert "typed_read_rejects failed on column 'i': 1 of 4 rows" in message
+    assert "line 5: 2022,20x2,842,811292,7.0,NA" in message
+    assert "typed_read_rejects failed on column 'v': 1 of" in message and "line 4: 2022,156,842,280530,12.5 kUSD,1" in message
+    assert con.execute("select count(*) from raw.baci__trade_flows where _file_path like '%Y2022%'").fetchone() == (0,)
+    assert con.execute("select count(*) from quarantine.baci__trade_flows").fetchone() == (len(bad),)
+    recorded = con.execute(
+        "select column_name, unexpected_count from audit.validation_results "
+        "where expectation_type = 'typed_read_rejects' order by 1"
+    ).fetchall()
+    assert recorded == [("i", 1), ("v", 1)]
 
 
 def test_reloading_an_archive_replaces_and_never_duplicates(tmp_path, con, baci_reference):
@@ -129,13 +155,13 @@ def test_reloading_an_archive_replaces_and_never_duplicates(tmp_path, con, baci_
     }
     counts = con.execute(
         "select count(*), count(*) filter (where _file_path like '%Y2022%'), "
-        "max(v) filter (where i = '156' and j = '842' and t = '2022') from raw.baci__trade_flows"
+        "max(v) filter (where i = 156 and j = 842 and t = 2022) from raw.baci__trade_flows"
     ).fetchone()
-    assert counts == (len(FLOWS_2021) + len(FLOWS_2022), len(FLOWS_2022), "1300.000")
+    assert counts == (len(FLOWS_2021) + len(FLOWS_2022), len(FLOWS_2022), Decimal("1300.000"))
     history = con.execute(
-        "select count(*), max(v) filter (where i = '156' and j = '842') from raw_history.baci__trade_flows"
+        "select count(*), max(v) filter (where i = 156 and j = 842) from raw_history.baci__trade_flows"
     ).fetchone()
-    assert history == (len(FLOWS_2022), "1234.567")  # the superseded figures stay queryable
+    assert history == (len(FLOWS_2022), Decimal("1234.567"))  # the superseded figures stay queryable
     statuses = con.execute(
         "select status, count(*) from audit.loads where raw_table = 'baci__trade_flows' group by 1 order by 1"
     ).fetchall()

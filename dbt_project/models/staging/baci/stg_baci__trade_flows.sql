@@ -1,8 +1,9 @@
 -- CEPII BACI flows, one row per year, exporter, importer and HS6 product of the latest release.
 -- BACI publishes value in thousand USD and quantity in tonnes: both become base units here, through
 -- decimals so that 1.084 thousand USD is exactly 1,084 USD (CEPII publishes three decimals, i.e. to
--- the dollar and the kilogram; decimal(18, 3) parses 50 times faster than decimal(38, 6)). Product
--- codes lost their leading zero.
+-- the dollar and the kilogram; decimal(18, 3) parses 50 times faster than decimal(38, 6)). Year,
+-- codes and value arrive typed (parsed as the file was read, raw.baci__trade_flows); quantity
+-- arrives as text because BACI right-aligns its NA marker. Product codes lost their leading zero.
 -- Every release revises past years: of the year files of one HS edition, only the latest release is
 -- read (older releases stay in raw and raw_history, queryable by _file_path).
 with files as (
@@ -29,17 +30,17 @@ latest_files as (
 )
 
 select
-    cast(f.t as integer) as year,
-    cast(f.i as integer) as exporter_baci_code,
-    cast(f.j as integer) as importer_baci_code,
+    f.t as year,
+    f.i as exporter_baci_code,
+    f.j as importer_baci_code,
     lpad(f.k, 6, '0') as hs6,
     l.hs_edition,
     l.hs_vintage,
     l.baci_release,
     l.file_year,
-    cast(trim(f.v) as decimal(18, 3)) as value_thousand_usd,
+    f.v as value_thousand_usd,
     cast(nullif(nullif(trim(f.q), 'NA'), '') as decimal(18, 3)) as quantity_tonnes,
-    cast(cast(trim(f.v) as decimal(18, 3)) * 1000 as double) as value_usd,
+    cast(f.v * 1000 as double) as value_usd,
     cast(cast(nullif(nullif(trim(f.q), 'NA'), '') as decimal(18, 3)) * 1000 as double) as net_weight_kg,
     f._file_path as source_file,
     f._load_id as load_id
