@@ -36,4 +36,15 @@ def connect(
     """A DuckDB connection with the warehouse's memory limit and spill directory."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config=connection_config(settings))
+    config = connection_config(settings)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+    # The file is already open in this process by a connection made without this module (a test, an
+    # embedding notebook): DuckDB admits one configuration per open file, so join that instance and
+    # give it our memory limit (its spill directory cannot change once set).
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{config['memory_limit']}'")
+    return con

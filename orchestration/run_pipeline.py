@@ -1,6 +1,11 @@
-"""`make run`: materialize the whole warehouse job once and print what happened.
+"""`make run`: land and validate every source, then build only what is downstream of a change.
 
-Exits non-zero when any step or blocking check failed; the published snapshot is then untouched.
+The run has two parts, both the `warehouse` job: the raw assets (every file checked; a file whose
+bytes are unchanged costs its checksum), then the assets downstream of what changed since the last
+fully successful build (`orchestration/build_plan.py`): raw tables with new loads and edited dbt
+nodes, through dbt, the published snapshot and the serving copies. With nothing changed the second
+part is skipped and the summary says so. Exits non-zero when any step or blocking check failed; the
+published snapshot is then untouched.
 """
 
 from __future__ import annotations
@@ -66,6 +71,49 @@ def _loads_summary(warehouse_path: Path, since: float) -> str:
     return "\n".join(out)
 
 
+def _plan(settings):
+    from orchestration.build_plan import plan_build
+    from orchestration.dbt_project import get_dbt_project
+
+    con = connect(settings.warehouse_path)
+    try:
+        return plan_build(con, settings.warehouse_dir, get_dbt_project().manifest_path)
+    finally:
+        con.close()
+
+
+def _record(settings, plan) -> None:
+    from datetime import UTC, datetime
+
+    from orchestration.build_plan import record_build
+    from orchestration.dbt_project import get_dbt_project
+
+    con = connect(settings.warehouse_path)
+    try:
+        finished = datetime.now(UTC).replace(tzinfo=None)
+        record_build(con, settings.warehouse_dir, get_dbt_project().manifest_path, plan, finished)
+    finally:
+        con.close()
+
+
+def _downstream_selection(plan, graph, raw_keys):
+    """Asset keys downstream of the changed raw tables and the edited dbt nodes (all on a first build)."""
+    from dagster import AssetKey, AssetSelection
+
+    from orchestration.assets.dbt import TRANSLATOR
+    from orchestration.build_plan import models_to_select, read_manifest
+    from orchestration.dbt_project import get_dbt_project
+
+    if plan.first_build:
+        return AssetSelection.all().resolve(graph) - raw_keys
+    manifest = read_manifest(get_dbt_project().manifest_path) or {"nodes": {}}
+    roots = {AssetKey(["raw", t]) for t in plan.changed_raw_tables}
+    for uid in models_to_select(manifest, set(plan.modified_dbt_nodes)):
+        roots.add(TRANSLATOR.get_asset_key(manifest["nodes"][uid]))
+    roots &= graph.get_all_asset_keys()
+    return AssetSelection.assets(*roots).downstream().resolve(graph) - raw_keys
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -79,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     print(f"Sample data: {settings.sample_data_dir}\nWorking warehouse: {settings.warehouse_path}\n")
 
-    from dagster import DagsterInstance
+    from dagster import AssetSelection, DagsterInstance
 
     from orchestration.definitions import defs
 
@@ -94,9 +142,29 @@ def main(argv: list[str] | None = None) -> int:
             print("== RUN FAILED == (live fetch; the warehouse was not rebuilt)")
             return 1
     job = defs.resolve_job_def("warehouse")
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    graph = defs.resolve_asset_graph()
+    job_keys = job.asset_layer.selected_asset_keys
+    raw_keys = AssetSelection.key_prefixes("raw").resolve(graph) & job_keys
+    raw_result = job.execute_in_process(instance=instance, asset_selection=list(raw_keys), raise_on_error=False)
+    results = [raw_result]
+    plan = None
+    if raw_result.success:
+        plan = _plan(settings)
+        print("== Build plan ==")
+        if plan.nothing_to_do:
+            print("Nothing changed since the last successful build: dbt, publish and serving skipped.")
+        else:
+            print("\n".join(plan.reasons))
+            selected = _downstream_selection(plan, graph, raw_keys) & job_keys
+            print(f"{len(selected)} assets to materialize of {len(job_keys - raw_keys)} downstream of raw\n")
+            downstream = job.execute_in_process(instance=instance, asset_selection=list(selected), raise_on_error=False)
+            results.append(downstream)
+    result = results[-1]
+    success = all(r.success for r in results)
+    if success and plan is not None and not plan.nothing_to_do:
+        _record(settings, plan)
 
-    checks = result.get_asset_check_evaluations()
+    checks = [c for r in results for c in r.get_asset_check_evaluations()]
     gx = [c for c in checks if c.check_name == "gx_suite"]
     dbt_checks = [c for c in checks if c.check_name != "gx_suite"]
     print("== Loads ==")
@@ -106,12 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Great Expectations suites (blocking): {sum(c.passed for c in gx)}/{len(gx)} passed")
     print(f"dbt tests as asset checks: {sum(c.passed for c in dbt_checks)}/{len(dbt_checks)} passed")
 
-    if not result.success:
+    if not success:
         print("\n== RUN FAILED ==")
         for check in gx:
             if not check.passed:
                 print(f"- GX suite on {check.asset_key.to_user_string()}: {check.description}")
-        for event in result.all_events:
+        for event in (e for r in results for e in r.all_events):
             if event.is_step_failure:
                 error = event.step_failure_data.error
                 message = error.message.strip().splitlines()[0] if error else "step failed"
@@ -140,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
     from orchestration.serving.summary import serving_summary
 
-    print("\n== Serving ==\n" + serving_summary(result, settings.published_path))
+    if len(results) > 1:
+        print("\n== Serving ==\n" + serving_summary(result, settings.published_path))
     print(f"\nDone in {time.time() - started:.0f} s. Open a SQL prompt on it with `make sql`.")
     return 0
 

@@ -1,21 +1,20 @@
-"""`make bench`: the CEPII BACI path end to end on a generated archive, with rows/s and peak memory.
+"""`make bench`: the user's real path (`make run`'s Dagster job) with a generated BACI year added.
 
-In a temporary WAREHOUSE_DIR: write a BACI-format archive of --rows rows (scripts/generate_baci.py),
-time DuckDB alone reading its CSV into a table (the baseline), then the warehouse's own path: land
-each year file (streamed out of the zip, into a landing table), validate it with its GX suite, promote
-it to raw, and `dbt build` the BACI models through marts.trade_flows and marts.import_dependency
-(with every test on the way). The reference tables dbt needs (country codes, HS nomenclature...) are
-landed from the real sample first, untimed. Peak memory is the resident memory of this process plus
-its children (dbt), sampled from /proc every 0.1 s, per stage and overall.
+In a temporary folder: write a BACI-format archive of --rows rows (scripts/generate_baci.py) and time
+DuckDB alone reading its CSV into a table (the floor). Then run `python -m orchestration.run_pipeline`,
+the command `make run` runs, three times on one warehouse, over a data folder that is the real sample
+(symlinked, never copied): from empty; again with nothing changed; then with the archive dropped under
+baci/. The third run's cost is what the year adds. Each stage of that run (land, validate, dbt model
+by model, publish, Parquet, PostgreSQL copy when CHIPCHAIN_PG_URL is set) is read from the run's own
+Dagster event log. Peak memory is the resident memory of the whole process tree (the pipeline and dbt),
+sampled from /proc every 0.1 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,13 +30,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-import duckdb  # noqa: E402
 from generate_baci import generate  # noqa: E402
 
+from orchestration.duckdb_connection import connect  # noqa: E402
 from orchestration.settings import get_settings  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-DBT_SELECT = "+import_dependency +trade_flows +dim_country"
 
 
 def _rss_bytes(pid: int) -> int:
@@ -113,7 +111,6 @@ class Stage:
 class BenchResult:
     rows: int
     memory_limit: str
-    gx_chunk_rows: int
     archive_bytes: int = 0
     csv_bytes: int = 0
     stages: list[Stage] = field(default_factory=list)
@@ -137,27 +134,73 @@ def stage(result: BenchResult, sampler: MemorySampler, name: str, rows: int = 0)
           f"peak {entry.peak_rss_bytes / 2**30:.2f} GiB", flush=True)  # fmt: skip
 
 
-def connect(path: Path, memory_limit: str, temp_dir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path))
-    con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute(f"set temp_directory = '{temp_dir}'")
-    con.execute("set enable_progress_bar = false")
-    return con
-
-
-def data_farm(sample: Path, target: Path, archive: Path) -> Path:
-    """A data dir that is the real sample (symlinked, never copied) plus the generated archive."""
+def data_farm(sample: Path, target: Path) -> Path:
+    """A data dir that is the real sample, symlinked entry by entry (never copied); baci/ gets its own
+    folder so the generated archive can be dropped in later."""
     target.mkdir(parents=True)
     for entry in sample.iterdir():
         if entry.name != "baci":
             (target / entry.name).symlink_to(entry)
     (target / "baci" / "HS17").mkdir(parents=True)
     (target / "baci" / "reference").symlink_to(sample / "baci" / "reference")
-    (target / "baci" / "HS17" / archive.name).symlink_to(archive.resolve())
     return target
 
 
-def baseline(result: BenchResult, sampler: MemorySampler, archive: Path, work: Path, memory_limit: str) -> None:
+def run_pipeline(result: BenchResult, sampler: MemorySampler, name: str, env: dict, log: Path) -> Stage:
+    """`make run`'s command as a child process; its wall time and the peak RSS of its process tree."""
+    with stage(result, sampler, name, result.rows if "archive" in name else 0) as entry, log.open("w") as out:
+        done = subprocess.run([sys.executable, "-m", "orchestration.run_pipeline"], cwd=REPO, env=env,
+                              stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    if done.returncode != 0:
+        result.ok = False
+        print(log.read_text()[-4000:])
+        raise SystemExit(f"{name}: the pipeline failed (log: {log})")
+    return entry
+
+
+STEP_STAGES = {
+    "warehouse_dbt": "dbt build (models and tests downstream of the change)",
+    "published__warehouse": "publish: snapshot for DuckDB clients",
+    "serving__parquet": "publish: Parquet export",
+    "serving__postgres": "publish: PostgreSQL copy (timed on its own)",
+    "report__html": "publish: HTML report",
+    "docs__dbt": "publish: dbt docs",
+    "docs__gx": "publish: GX Data Docs",
+}
+
+
+def run_stages(dagster_home: Path, since: float) -> tuple[list[Stage], dict[str, float]]:
+    """Stage times of the runs started after `since`, from their Dagster event logs."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.get()
+    stages: list[Stage] = []
+    models: dict[str, float] = {}
+    for run in instance.get_runs(limit=10):
+        records = instance.all_logs(run.run_id)
+        if not records or records[0].timestamp < since:
+            continue
+        for record in records:
+            event = record.dagster_event
+            if event is None:
+                continue
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                materialization = event.event_specific_data.materialization
+                meta = {k: v.value for k, v in materialization.metadata.items()}
+                key = materialization.asset_key.to_user_string()
+                if key == "raw/baci__trade_flows":
+                    rows = int(meta.get("rows_promoted", 0))
+                    stages.append(Stage("land: read into raw (typed, one scan)", rows, float(meta["land_seconds"])))
+                    stages.append(Stage("validate: GX suite in DuckDB, commit", rows, float(meta["validate_seconds"])))
+                elif "Execution Duration" in meta:
+                    models[key] = float(meta["Execution Duration"])
+            elif event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key in STEP_STAGES:
+                stages.append(Stage(STEP_STAGES[event.step_key], 0, event.event_specific_data.duration_ms / 1000))
+    return stages, models
+
+
+def baseline(result: BenchResult, sampler: MemorySampler, archive: Path, work: Path) -> float:
     """DuckDB alone: each year CSV (already extracted) read into a typed table."""
     import zipfile
 
@@ -168,11 +211,11 @@ def baseline(result: BenchResult, sampler: MemorySampler, archive: Path, work: P
         for name in members:
             zf.extract(name, extracted)
     result.csv_bytes = sum((extracted / n).stat().st_size for n in members)
-    con = connect(work / "baseline.duckdb", memory_limit, work / "duckdb_tmp")
-    with stage(result, sampler, "duckdb alone: read_csv -> table", result.rows) as s:
+    con = connect(work / "baseline.duckdb")
+    with stage(result, sampler, "floor: duckdb read_csv -> table", result.rows) as floor:
         for name in members:
             con.execute(f"create or replace table flows as select * from read_csv('{extracted / name}')")
-        s.note = "typed columns (DuckDB's sniffer), CSV already extracted"
+        floor.note = "typed columns (DuckDB's sniffer), CSV already extracted"
     with stage(result, sampler, "duckdb alone: read_csv all_varchar", result.rows) as s:
         for name in members:
             con.execute(
@@ -182,217 +225,92 @@ def baseline(result: BenchResult, sampler: MemorySampler, archive: Path, work: P
     con.close()
     (work / "baseline.duckdb").unlink()
     shutil.rmtree(extracted)
+    return floor.seconds
 
 
-def land_reference(data_dir: Path, warehouse: Path, memory_limit: str, temp_dir: Path) -> None:
-    from orchestration.ingest.ingest import ingest_table
-    from orchestration.ingest.registry import RAW_TABLES
+def summary(result: BenchResult, floor: float, runs: dict[str, Stage], stages: list[Stage],
+            models: dict[str, float]) -> str:  # fmt: skip
+    rows = result.rows
 
-    con = connect(warehouse, memory_limit, temp_dir)
-    try:
-        for table in RAW_TABLES:
-            if table.name == "baci__trade_flows":
-                continue
-            report = ingest_table(con, table, data_dir)
-            if not report.ok:
-                raise SystemExit(f"reference table {table.name} failed: {report.error_message}")
-    finally:
-        con.close()
+    def line(name: str, n: int, seconds: float) -> str:
+        rate = f"{n / seconds:>12,.0f}" if n and seconds else f"{'':>12}"
+        times = f"{seconds / floor:>7.1f}x" if floor else ""
+        count = f"{n:>12,}" if n else f"{'':>12}"
+        return f"{name:62} {count} {seconds:>9.1f} {rate} {times}"
 
-
-def land_and_validate(
-    result: BenchResult, sampler: MemorySampler, data_dir: Path, warehouse: Path, memory_limit: str, temp_dir: Path
-) -> None:
-    """The raw asset's own steps for baci__trade_flows, timed one by one (ingest.ingest_file's path)."""
-    from data_quality.runner import load_suite_dict, record_results, validate_relation
-    from orchestration.ingest import archives, landing
-    from orchestration.ingest.registry import raw_table
-
-    table = raw_table("baci__trade_flows")
-    suite = load_suite_dict(table.suite_name)
-    con = connect(warehouse, memory_limit, temp_dir)
-    land = Stage("land: zip member -> landing table (streamed)")
-    validate = Stage("validate: GX suite in hash chunks")
-    promote = Stage("promote: landing -> raw")
-    try:
-        landing.ensure_meta(con)
-        landing.ensure_raw_table(con, table)
-        for archive in landing.discover_files(table, data_dir):
-            rel = archive.relative_to(data_dir).as_posix()
-            for member in archives.member_names(table, archive):
-                sampler.stage_peak = 0
-                started = time.perf_counter()
-                with archives.extracted_member(archive, member, rel, workdir=temp_dir) as extracted:
-                    load = landing.land_file(con, table, extracted.path, extracted.rel_path, extracted.sha256)
-                land.seconds += time.perf_counter() - started
-                land.rows += load.row_count
-                land.peak_rss_bytes = max(land.peak_rss_bytes, sampler.stage_peak)
-
-                sampler.stage_peak = 0
-                started = time.perf_counter()
-                outcome = validate_relation(con, load.landing_table, suite, table.grain)
-                record_results(con, load_id=load.load_id, raw_table=table.name, file_path=load.file_path,
-                               outcome=outcome)  # fmt: skip
-                validate.seconds += time.perf_counter() - started
-                validate.rows += outcome.row_count
-                validate.peak_rss_bytes = max(validate.peak_rss_bytes, sampler.stage_peak)
-                if not outcome.success:
-                    result.ok = False
-                    raise SystemExit(f"{member} rejected: {[o.describe() for o in outcome.failures]}")
-
-                sampler.stage_peak = 0
-                started = time.perf_counter()
-                landing.promote(con, load)
-                promote.seconds += time.perf_counter() - started
-                promote.rows += load.row_count
-                promote.peak_rss_bytes = max(promote.peak_rss_bytes, sampler.stage_peak)
-                print(f"  {member}: {load.row_count:,} rows landed, validated ({outcome.chunks} chunks), promoted",
-                      flush=True)  # fmt: skip
-    finally:
-        con.close()
-        release_memory()
-    for entry in (land, validate, promote):
-        result.stages.append(entry)
-        print(f"  {entry.name}: {entry.rows:,} rows in {entry.seconds:.1f} s "
-              f"({entry.rows_per_second:,.0f} rows/s), peak {entry.peak_rss_bytes / 2**30:.2f} GiB")  # fmt: skip
-
-
-def release_memory() -> None:
-    """Hand freed heap back to the OS before dbt starts, as a fresh Dagster step process would have."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    print(f"  this process after the raw stages: {_rss_bytes(os.getpid()) / 2**30:.2f} GiB resident", flush=True)
-
-
-def write_profile(profiles_dir: Path, warehouse: Path, memory_limit: str, threads: int) -> None:
-    """The project's profile with the bench's DuckDB memory limit (spilling to <warehouse>.tmp beside it).
-
-    No temp_directory setting: dbt-duckdb applies settings on every new cursor, and DuckDB refuses
-    to switch the spill directory once it has been used.
-    """
-    profiles_dir.mkdir(parents=True, exist_ok=True)
-    (profiles_dir / "profiles.yml").write_text(
-        "chipchain:\n"
-        "  target: bench\n"
-        "  outputs:\n"
-        "    bench:\n"
-        "      type: duckdb\n"
-        f"      path: '{warehouse}'\n"
-        "      schema: main\n"
-        f"      threads: {threads}\n"
-        "      settings:\n"
-        f"        memory_limit: '{memory_limit}'\n"
-        "        preserve_insertion_order: false\n"
-    )
-
-
-def dbt_build(result: BenchResult, sampler: MemorySampler, work: Path, warehouse: Path, rows: int,
-              memory_limit: str, threads: int) -> None:  # fmt: skip
-    profiles = work / "dbt_profiles"
-    target = work / "dbt_target"
-    write_profile(profiles, warehouse, memory_limit, threads)
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    # buildable: a test runs when every model it reads is built here (not the exposure marts' tests)
-    command = [str(dbt), "build", "--select", *DBT_SELECT.split(), "--indirect-selection", "buildable",
-               "--profiles-dir", str(profiles),
-               "--target-path", str(target), "--log-path", str(work / "dbt_logs"), "--quiet"]  # fmt: skip
-    with stage(result, sampler, "dbt build: staging -> trade_flows -> import_dependency", rows) as s:
-        done = subprocess.run(command, cwd=REPO / "dbt_project", env=env, capture_output=True, text=True)
-        s.note = " ".join(command[1:4])
-    if done.returncode != 0:
-        result.ok = False
-        print(done.stdout[-4000:], done.stderr[-2000:], sep="\n")
-    run_results = target / "run_results.json"
-    if run_results.exists():
-        for node in json.loads(run_results.read_text())["results"]:
-            uid = node["unique_id"]
-            if "baci" in uid or uid.endswith((".trade_flows", ".import_dependency")):
-                result.dbt_models[uid] = round(node["execution_time"], 2)
-
-
-def summary(result: BenchResult) -> str:
+    added = runs["with the archive"].seconds - runs["nothing changed"].seconds
+    postgres = sum(s.seconds for s in stages if "PostgreSQL" in s.name)
     lines = [
-        f"BACI bench: {result.rows:,} rows, archive {result.archive_bytes / 1e6:,.0f} MB zipped, "
-        f"{result.csv_bytes / 1e6:,.0f} MB of CSV; DuckDB memory_limit {result.memory_limit}, "
-        f"GX chunks of {result.gx_chunk_rows:,} rows",
+        f"BACI bench: {rows:,} rows, archive {result.archive_bytes / 1e6:,.0f} MB zipped, "
+        f"{result.csv_bytes / 1e6:,.0f} MB of CSV; DuckDB memory_limit {result.memory_limit} per connection",
         "",
-        f"{'stage':58} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'peak GiB':>9}",
+        f"{'stage':62} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'x floor':>8}",
+        line("floor: DuckDB read_csv -> table, same CSV", rows, floor),
+        line("make run: sample, empty warehouse", 0, runs["sample from empty"].seconds),
+        line("make run: nothing changed", 0, runs["nothing changed"].seconds),
+        line("make run: with the archive added", rows, runs["with the archive"].seconds),
+        line("  added by the archive (with - nothing changed)", rows, added),
+        line("  added, without the PostgreSQL copy", rows, added - postgres),
     ]
-    for s in result.stages:
-        lines.append(
-            f"{s.name:58} {s.rows:>12,} {s.seconds:>9.1f} {s.rows_per_second:>12,.0f} {s.peak_rss_bytes / 2**30:>9.2f}"
-        )
-    pipeline = [s for s in result.stages if s.name.split(":")[0] in ("land", "validate", "promote", "dbt build")]
-    total = sum(s.seconds for s in pipeline)
-    lines.append(f"{'warehouse path, land to marts':58} {result.rows:>12,} {total:>9.1f} "
-                 f"{result.rows / total if total else 0:>12,.0f}")  # fmt: skip
+    lines += [line("  " + s.name, s.rows, s.seconds) for s in stages]
+    slowest = sorted(models.items(), key=lambda kv: -kv[1])
+    lines.append(f"  dbt models rebuilt: {len(models)}, {sum(models.values()):.1f} s in all (threads overlap)")
+    lines += [line("    dbt " + k.split("/", 1)[1], 0, v) for k, v in slowest[:12]]
     lines += [
         "",
-        f"Peak memory (this process + children, sampled): {result.peak_rss_bytes / 2**30:.2f} GiB",
-        f"ru_maxrss: this process {result.ru_maxrss_self_bytes / 2**30:.2f} GiB, "
-        f"largest child (dbt) {result.ru_maxrss_children_bytes / 2**30:.2f} GiB",
+        "Peak RSS of the whole process tree (pipeline + dbt), sampled every 0.1 s:",
+        *(f"  {name}: {s.peak_rss_bytes / 2**30:.2f} GiB" for name, s in runs.items()),
+        "RESULT: " + ("ok" if result.ok else "FAILED"),
     ]
-    if result.dbt_models:
-        lines.append("dbt nodes (s): " + ", ".join(f"{k.split('.')[-1]} {v}" for k, v in result.dbt_models.items()
-                                                 if not k.startswith("test.")))  # fmt: skip
-    lines.append("RESULT: " + ("ok" if result.ok else "FAILED"))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--memory-limit", default=os.environ.get("BENCH_MEMORY_LIMIT", "2GB"),
-                        help="DuckDB memory_limit for every stage (default 2GB)")  # fmt: skip
-    parser.add_argument("--dbt-threads", type=int, default=2)
     parser.add_argument("--archive", type=Path, help="reuse this BACI-format archive instead of generating one")
     parser.add_argument("--work-dir", type=Path, help="keep everything here (default: a temporary directory)")
-    parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
 
-    from data_quality.runner import DEFAULT_CHUNK_ROWS
-
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="baci-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    temp_dir = work / "duckdb_tmp"
-    temp_dir.mkdir(exist_ok=True)
-    warehouse_dir = work / "warehouse"
-    warehouse_dir.mkdir(exist_ok=True)
-    warehouse = warehouse_dir / "warehouse.duckdb"
-    os.environ["WAREHOUSE_DIR"] = str(warehouse_dir)
-    result = BenchResult(args.rows, args.memory_limit, DEFAULT_CHUNK_ROWS)
+    settings = get_settings()
+    result = BenchResult(args.rows, settings.memory_limit)
     sampler = MemorySampler().start()
     print(f"Work dir: {work}")
+    runs: dict[str, Stage] = {}
     try:
         archive = args.archive
         if archive is None:
             archive = work / "BACI_HS17_V202401.zip"
             with stage(result, sampler, "generate archive (not part of the path)", args.rows):
-                generate(archive, args.rows, data_dir=get_settings().sample_data_dir)
+                generate(archive, args.rows, data_dir=settings.sample_data_dir)
         result.archive_bytes = archive.stat().st_size
-        data_dir = data_farm(get_settings().sample_data_dir, work / "data", archive)
-        if not args.skip_baseline:
-            baseline(result, sampler, archive, work, args.memory_limit)
-        started = time.perf_counter()
-        land_reference(data_dir, warehouse, args.memory_limit, temp_dir)
-        print(f"  reference tables from the sample landed in {time.perf_counter() - started:.0f} s (untimed)")
-        land_and_validate(result, sampler, data_dir, warehouse, args.memory_limit, temp_dir)
-        dbt_build(result, sampler, work, warehouse, args.rows, args.memory_limit, args.dbt_threads)
+        data_dir = data_farm(settings.sample_data_dir, work / "data")
+        os.environ["WAREHOUSE_DIR"] = str(work / "floor")
+        floor = baseline(result, sampler, archive, work)
+        env = {**os.environ, "SAMPLE_DATA_DIR": str(data_dir), "WAREHOUSE_DIR": str(work / "warehouse"),
+               "DAGSTER_HOME": str(work / "dagster_home"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}  # fmt: skip
+        (work / "dagster_home").mkdir(exist_ok=True)
+        runs["sample from empty"] = run_pipeline(result, sampler, "make run: sample, empty warehouse", env,
+                                                 work / "run_1_sample.log")  # fmt: skip
+        runs["nothing changed"] = run_pipeline(result, sampler, "make run: nothing changed", env,
+                                               work / "run_2_noop.log")  # fmt: skip
+        (data_dir / "baci" / "HS17" / archive.name).symlink_to(archive.resolve())
+        started = time.time()
+        runs["with the archive"] = run_pipeline(result, sampler, "make run: with the archive added", env,
+                                                work / "run_3_archive.log")  # fmt: skip
+        stages, models = run_stages(work / "dagster_home", started)
     finally:
         sampler.stop()
     result.peak_rss_bytes = sampler.peak
-    result.ru_maxrss_self_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    result.ru_maxrss_children_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    text = summary(result)
+    result.stages.extend(stages)
+    result.dbt_models = models
+    text = summary(result, floor, runs, stages, models)
     print("\n" + text)
     if args.json:
-        args.json.write_text(json.dumps({**asdict(result), "summary": text}, indent=2))
+        args.json.write_text(json.dumps({**asdict(result), "summary": text}, indent=2, default=str))
     if args.work_dir is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if result.ok else 1

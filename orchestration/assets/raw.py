@@ -112,6 +112,8 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
                 "files_unchanged": report.count("unchanged"),
                 "files_rejected": report.count("rejected") + report.count("unreadable"),
                 "rows_promoted": report.rows_promoted,
+                "land_seconds": round(report.seconds("land"), 3),
+                "validate_seconds": round(report.seconds("validate"), 3),
                 "raw_row_count": total_rows,
                 "loads": _report_table(report),
             },

@@ -46,6 +46,19 @@ def member_names(table: RawTable, archive: Path) -> list[str]:
         ]
 
 
+def member_rel_path(archive_rel_path: str, member: str) -> str:
+    return f"{archive_rel_path}/{member}"
+
+
+def member_sha256(archive: Path, member: str) -> str:
+    """The sha256 of a member's bytes as published, decompressed in blocks and never written out."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(archive) as zf, zf.open(member) as src:
+        for block in iter(lambda: src.read(COPY_BLOCK_BYTES), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 @contextmanager
 def extracted_member(
     archive: Path, member: str, archive_rel_path: str, workdir: Path | None = None
@@ -60,4 +73,4 @@ def extracted_member(
                 digest.update(block)
                 size += len(block)
                 out.write(block)
-        yield ExtractedMember(target, f"{archive_rel_path}/{member}", digest.hexdigest(), size)
+        yield ExtractedMember(target, member_rel_path(archive_rel_path, member), digest.hexdigest(), size)

@@ -62,8 +62,12 @@ def read_sql(table: RawTable, path: Path, rejects_table: str | None = None) -> s
         renames = table.header_aliases or table.headers_ignore_case
         columns = header_columns(table, csv_header(table, path)) if renames else "*"
         types = typed_csv_options(table, path, rejects_table) if table.column_types and rejects_table else ""
+        # The typed (bulk) tables store no row number: DuckDB numbers rows on one thread, which makes the
+        # whole read single-threaded (a 10M-row BACI year: 13.4 s instead of 6.9 s). Their rows keep the
+        # file's order in raw (insertion order is preserved), and a rejected line keeps its number.
+        number = "null::bigint" if types else "row_number() over ()"
         return (
-            f"select row_number() over () as _row_number, {columns} from read_csv("
+            f"select {number} as _row_number, {columns} from read_csv("
             f"{src}, header=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
             f"quote='\"', escape='\"', strict_mode=true, null_padding=false, "
             f"{types or 'all_varchar=true'})"

@@ -126,7 +126,10 @@ def test_a_value_that_does_not_parse_rejects_the_file_naming_its_lines(tmp_path,
     # DuckDB's store_rejects kept each unparsable line: file, column, rule, line number and raw text
     assert "typed_read_rejects failed on column 'i': 1 of 4 rows" in message
     assert "line 5: 2022,20x2,842,811292,7.0,NA" in message
-    assert "typed_read_rejects failed on column 'v': 1 of" in message and "line 4: 2022,156,842,280530,12.5 kUSD,1" in message
+    assert (
+        "typed_read_rejects failed on column 'v': 1 of" in message
+        and "line 4: 2022,156,842,280530,12.5 kUSD,1" in message
+    )
     assert con.execute("select count(*) from raw.baci__trade_flows where _file_path like '%Y2022%'").fetchone() == (0,)
     assert con.execute("select count(*) from quarantine.baci__trade_flows").fetchone() == (len(bad),)
     recorded = con.execute(

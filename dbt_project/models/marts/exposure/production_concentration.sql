@@ -117,7 +117,9 @@ tables as (
         ) as hhi_lower_bound,
         count(*) filter (where not is_residual and (share > 0 or bound_share > 0)) as producer_count,
         count(*) filter (where share is null) as producers_without_share,
-        arg_max(producer, share) filter (where not is_residual and share is not null) as top_producer,
+        -- on a tie the first producer in code order (arg_max would pick either, run to run)
+        first(producer order by share desc, producer asc) filter (where not is_residual and share is not null)
+            as top_producer,
         max(share) filter (where not is_residual) as top_producer_share,
         max(share) filter (where producer_iso3 = '{{ var("focus_country_iso3") }}') as china_share
     from producers

@@ -1,0 +1,146 @@
+"""What a `make run` must rebuild: only what is downstream of a changed input.
+
+Two inputs can change between runs: raw tables (a file landed with new bytes: audit.loads says so)
+and the dbt project (a model, seed, test or macro edited: the manifest's checksums say so). Both are
+compared with the state of the last fully successful build, recorded once it finishes
+(`audit.builds` and a copy of its manifest under `<warehouse>/state/`), so nothing can go stale: a
+run that failed records nothing, and the next run rebuilds what it did not finish.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+BUILDS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.builds (
+    finished_at timestamp not null,
+    raw_tables varchar[] not null,   -- the raw tables whose change was built
+    dbt_nodes integer not null,      -- dbt nodes selected (0 when the dbt project was unchanged)
+    full_build boolean not null
+);
+"""
+
+DBT_NODE_TYPES = ("model", "seed", "snapshot", "test")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    first_build: bool
+    changed_raw_tables: frozenset[str] = frozenset()
+    modified_dbt_nodes: frozenset[str] = frozenset()  # unique ids
+    last_build_at: datetime | None = None
+    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.first_build and not self.changed_raw_tables and not self.modified_dbt_nodes
+
+
+def _checksums(manifest: dict[str, Any]) -> dict[str, str]:
+    return {
+        uid: node.get("checksum", {}).get("checksum", "")
+        for uid, node in manifest.get("nodes", {}).items()
+        if node.get("resource_type") in DBT_NODE_TYPES
+    }
+
+
+def _macro_checksums(manifest: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for uid, macro in manifest.get("macros", {}).items():
+        if macro.get("package_name") == manifest.get("metadata", {}).get("project_name", "chipchain"):
+            out[uid] = macro.get("macro_sql", "")
+    return out
+
+
+def modified_dbt_nodes(previous: dict[str, Any] | None, current: dict[str, Any]) -> set[str]:
+    """dbt nodes whose file, config or macros differ from the previous manifest's (all when none).
+
+    A node is modified when it is new, its file's checksum changed, its config changed, or a project
+    macro it calls changed. (A pure function of the two manifests: unit-tested on its own.)
+    """
+    now = _checksums(current)
+    if previous is None:
+        return set(now)
+    before = _checksums(previous)
+    changed_macros = {
+        uid for uid, sql in _macro_checksums(current).items() if _macro_checksums(previous).get(uid) != sql
+    }
+    out = set()
+    for uid, checksum in now.items():
+        node, old = current["nodes"][uid], previous.get("nodes", {}).get(uid)
+        if (
+            before.get(uid) != checksum
+            or old is None
+            or node.get("config") != old.get("config")
+            or changed_macros & set(node.get("depends_on", {}).get("macros", []))
+        ):
+            out.add(uid)
+    return out
+
+
+def models_to_select(manifest: dict[str, Any], unique_ids: set[str]) -> set[str]:
+    """The models and seeds whose assets run for these nodes: a test selects the nodes it tests."""
+    out = set()
+    for uid in unique_ids:
+        node = manifest["nodes"].get(uid, {})
+        if node.get("resource_type") == "test":
+            out.update(n for n in node.get("depends_on", {}).get("nodes", []) if n in manifest["nodes"])
+        else:
+            out.add(uid)
+    return out
+
+
+def state_dir(warehouse_dir: Path) -> Path:
+    return warehouse_dir / "state"
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def plan_build(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_path: Path) -> BuildPlan:
+    """Compare the raw loads and the dbt project with the last fully successful build."""
+    con.execute(BUILDS_DDL)
+    last = con.execute("select max(finished_at) from audit.builds").fetchone()[0]
+    previous = read_manifest(state_dir(warehouse_dir) / "manifest.json")
+    if last is None or previous is None:
+        return BuildPlan(first_build=True, reasons=("no successful build recorded yet: everything is built",))
+    changed = {
+        r[0]
+        for r in con.execute(
+            "select distinct raw_table from audit.loads where status in ('promoted', 'superseded') and landed_at > ?",
+            [last],
+        ).fetchall()
+    }
+    current = read_manifest(manifest_path) or {}
+    modified = modified_dbt_nodes(previous, current)
+    reasons = []
+    if changed:
+        reasons.append(f"raw tables with new loads since {last:%Y-%m-%d %H:%M:%S}: {', '.join(sorted(changed))}")
+    if modified:
+        reasons.append(f"dbt nodes changed since the last build: {len(modified)}")
+    return BuildPlan(False, frozenset(changed), frozenset(modified), last, tuple(reasons))
+
+
+def record_build(
+    con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_path: Path, plan: BuildPlan, finished_at: datetime
+) -> None:
+    """After a fully successful build only: what the next run compares against."""
+    con.execute(BUILDS_DDL)
+    target = state_dir(warehouse_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / "manifest.json.tmp"
+    shutil.copyfile(manifest_path, tmp)
+    tmp.replace(target / "manifest.json")
+    con.execute(
+        "insert into audit.builds values (?, ?, ?, ?)",
+        [finished_at, sorted(plan.changed_raw_tables), len(plan.modified_dbt_nodes), plan.first_build],
+    )
