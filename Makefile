@@ -26,7 +26,7 @@ help:
 	@echo "make sql    SQL prompt on the published snapshot (read-only)"
 	@echo "make postgres  install (apt) and start PostgreSQL 15 on 127.0.0.1:55432: make run serves the marts there"
 	@echo "make lint   ruff + sqlfluff"
-	@echo "make bench  BACI path end to end on a generated archive (ROWS=10000000): rows/s, peak memory"
+	@echo "make bench  make run with a generated BACI year added (ROWS=10000000): stages beside the DuckDB floor, peak RSS"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,7 +59,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
-# The BACI path (land, validate, dbt marts) on a generated BACI-format archive of $(ROWS) rows.
+# make run's own job with a generated BACI-format year of $(ROWS) rows added to a symlinked copy of the sample.
 ROWS ?= 10000000
 bench: setup
 	$(BIN)/python scripts/bench_baci.py --rows $(ROWS)

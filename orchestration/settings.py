@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     sample_data_dir: Path
     warehouse_dir: Path
-    memory_limit: str = "1GB"  # per DuckDB connection (WAREHOUSE_MEMORY_LIMIT)
+    memory_limit: str = "3GB"  # per DuckDB connection (WAREHOUSE_MEMORY_LIMIT)
     threads: int = 0  # DuckDB threads per connection; 0: all cores (WAREHOUSE_THREADS)
 
     @property
@@ -46,6 +46,6 @@ def get_settings() -> Settings:
     return Settings(
         sample_data_dir=sample.resolve(),
         warehouse_dir=warehouse.resolve(),
-        memory_limit=os.environ.get("WAREHOUSE_MEMORY_LIMIT", "1GB"),
+        memory_limit=os.environ.get("WAREHOUSE_MEMORY_LIMIT", "3GB"),
         threads=int(os.environ.get("WAREHOUSE_THREADS", "0")),
     )

@@ -39,5 +39,5 @@ def test_a_file_already_open_in_this_process_is_joined_with_our_memory_limit(tmp
 def test_dbt_profile_sets_the_same_two_settings_at_connect():
     profile = (get_settings().dbt_project_dir / "profiles.yml").read_text()
     assert "config_options:" in profile
-    assert "memory_limit: \"{{ env_var('WAREHOUSE_MEMORY_LIMIT', '1GB') }}\"" in profile
+    assert "memory_limit: \"{{ env_var('WAREHOUSE_MEMORY_LIMIT', '3GB') }}\"" in profile
     assert "/.spill'" in profile
