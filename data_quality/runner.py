@@ -105,13 +105,8 @@ def validate_relation(
     con: duckdb.DuckDBPyConnection,
     relation: str,
     suite_dict: dict[str, Any],
-    grain: tuple[str, ...] = (),
 ) -> SuiteOutcome:
-    """Validate every row of `relation` (a table name or a SELECT) with the suite, in DuckDB.
-
-    `grain` is the table's key: its uniqueness is one of the suite's expectations, computed like the
-    others; it is kept in the signature for the callers that name it.
-    """
+    """Validate every row of `relation` (a table name or a SELECT) with the suite, in DuckDB."""
     suite = expectation_suite(suite_dict)
     outcomes = [ExpectationOutcome(e["type"], dict(e.get("kwargs", {}))) for e in suite_dict["expectations"]]
     # GX does not return results in suite order: match each to its expectation by content.

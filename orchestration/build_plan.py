@@ -70,9 +70,8 @@ def modified_dbt_nodes(previous: dict[str, Any] | None, current: dict[str, Any])
     if previous is None:
         return set(now)
     before = _checksums(previous)
-    changed_macros = {
-        uid for uid, sql in _macro_checksums(current).items() if _macro_checksums(previous).get(uid) != sql
-    }
+    macros_before = _macro_checksums(previous)
+    changed_macros = {uid for uid, sql in _macro_checksums(current).items() if macros_before.get(uid) != sql}
     out = set()
     for uid, checksum in now.items():
         node, old = current["nodes"][uid], previous.get("nodes", {}).get(uid)

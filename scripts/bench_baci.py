@@ -115,8 +115,6 @@ class BenchResult:
     csv_bytes: int = 0
     stages: list[Stage] = field(default_factory=list)
     peak_rss_bytes: int = 0
-    ru_maxrss_self_bytes: int = 0
-    ru_maxrss_children_bytes: int = 0
     dbt_models: dict[str, float] = field(default_factory=dict)
     ok: bool = True
 

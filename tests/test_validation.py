@@ -40,7 +40,7 @@ def test_suite_counts_every_row_of_the_relation(comtrade):
     con, table = comtrade
     # every file but the light-REE one, which repeats the heavy-REE file's records
     relation = "select * from raw.comtrade__v1_records where _file_path not like '%light_ree%'"
-    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name), table.grain)
+    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name))
     assert outcome.success and outcome.row_count == 640
     row_counts = [o.observed_value for o in outcome.outcomes if o.expectation_type.startswith("expect_table_row")]
     assert row_counts == [640]
@@ -52,7 +52,7 @@ def test_a_duplicate_key_across_files_is_found(comtrade):
     con, table = comtrade
     # the heavy and light REE files are near-copies: stacked, every key repeats across files
     relation = "select * from raw.comtrade__v1_records where _file_path like '%ree%'"
-    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name), table.grain)
+    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name))
     unique = next(o for o in outcome.outcomes if o.expectation_type == "expect_compound_columns_to_be_unique")
     assert not unique.success and unique.unexpected_count == 160
 

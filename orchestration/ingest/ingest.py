@@ -145,7 +145,7 @@ def ingest_file(
     try:
         load = landing.write_load(con, table, path, rel, sha, columns)
         landed = time.perf_counter()
-        outcome = validate_relation(con, load.relation, suite, table.grain)
+        outcome = validate_relation(con, load.relation, suite)
         if load.rejects:
             outcome.outcomes.extend(typed_read_outcomes(load))
         if outcome.success:

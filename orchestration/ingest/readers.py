@@ -41,11 +41,11 @@ def header_columns(table: RawTable, header: list[str]) -> str:
     return ", ".join(out)
 
 
-def typed_csv_options(table: RawTable, path: Path, rejects_table: str) -> str:
+def typed_csv_options(table: RawTable, header: list[str], rejects_table: str) -> str:
     """read_csv options for a table with declared types: each column parsed while the file is read
     (the one scan), and a value that does not parse kept with its line in `rejects_table` (DuckDB's
     store_rejects) instead of failing the read, so the load's check can name every bad line."""
-    types = ", ".join(f"{quote(c)}: {quote(table.column_type(c))}" for c in csv_header(table, path))
+    types = ", ".join(f"{quote(c)}: {quote(table.column_type(c))}" for c in header)
     return (
         f"types={{{types}}}, store_rejects=true, rejects_table={quote(rejects_table)}, "
         f"rejects_scan={quote(rejects_table + '_scan')}, rejects_limit=0"
@@ -60,8 +60,10 @@ def read_sql(table: RawTable, path: Path, rejects_table: str | None = None) -> s
     if table.reader == "csv":
         # DuckDB decompresses .gz itself, streaming; only the first line is read here, for the names
         renames = table.header_aliases or table.headers_ignore_case
-        columns = header_columns(table, csv_header(table, path)) if renames else "*"
-        types = typed_csv_options(table, path, rejects_table) if table.column_types and rejects_table else ""
+        typed = bool(table.column_types and rejects_table)
+        header = csv_header(table, path) if renames or typed else []
+        columns = header_columns(table, header) if renames else "*"
+        types = typed_csv_options(table, header, rejects_table) if typed else ""
         # The typed (bulk) tables store no row number: DuckDB numbers rows on one thread, which makes the
         # whole read single-threaded (a 10M-row BACI year: 13.4 s instead of 6.9 s). Their rows keep the
         # file's order in raw (insertion order is preserved), and a rejected line keeps its number.
