@@ -97,7 +97,7 @@ def test_china_share_of_us_magnet_imports(marts, sample_data_dir):
 # regime date, and the Section 301 rule from 2025-01-01 (8541/8542 chips -> 50%).
 REGIMES = {
     "baseline_2024": (date(2024, 12, 31), 0.00, 0.00),
-    "peak_2025_04_10": (date(2025, 4, 10), 0.20, 1.25),
+    "peak_2025_04_12": (date(2025, 4, 12), 0.20, 1.25),
     "geneva_truce_2025_05_14": (date(2025, 5, 14), 0.20, 0.10),
     "busan_deal_2025_11_10": (date(2025, 11, 10), 0.10, 0.10),
 }
@@ -158,8 +158,8 @@ def test_duty_on_us_chip_imports_from_china_under_each_regime(marts, sample_data
     for regime, duty in expected.items():
         assert got[regime] == pytest.approx(duty, rel=1e-9), regime
     # chips are in Annex II: the April 2025 reciprocal peak does not reach them
-    assert got["peak_2025_04_10"] == pytest.approx(got["geneva_truce_2025_05_14"], rel=1e-12)
-    assert got["busan_deal_2025_11_10"] < got["peak_2025_04_10"]
+    assert got["peak_2025_04_12"] == pytest.approx(got["geneva_truce_2025_05_14"], rel=1e-12)
+    assert got["busan_deal_2025_11_10"] < got["peak_2025_04_12"]
 
 
 def test_taiwan_customs_vs_us_imports_mirror_gap(marts, raw, sample_data_dir):

@@ -28,6 +28,7 @@ select
     e.instrument,
     e.tariff_program,
     nullif(trim(p.hs_prefix), '') as hs_prefix,
+    e.material_scope,
     e.rate,
     e.effective_date,
     e.end_date,

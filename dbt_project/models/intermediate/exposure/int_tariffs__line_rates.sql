@@ -8,7 +8,8 @@
 --                full-value Section 232 tariff; the fentanyl rate has no such exemptions
 --   Section 232  full-value rates of lines whose section names its effective date; metal-content
 --                rates are reported apart (the metal's value is unknown) and never stacked
--- A scenario regime then replaces the components its seed rows name (most specific row wins).
+-- A scenario regime then replaces the components its seed rows name (macro tariff_scenario_overrides,
+-- shared with the China side: most specific row wins).
 with lines as (
     select distinct
         cc.iso3 as partner_iso3,
@@ -113,20 +114,7 @@ section_232 as (
 ),
 
 overrides as (
-    select
-        g.regime,
-        g.partner_iso3,
-        g.hs10,
-        s.tariff_program,
-        arg_max(s.rate, struct_pack(a := s.partner_iso3 is not null, b := length(coalesce(s.hts_prefix, ''))))
-            as rate
-    from grid as g
-    inner join {{ ref('tariff_scenarios') }} as s
-        on
-            g.regime = s.scenario
-            and (s.partner_iso3 is null or g.partner_iso3 = s.partner_iso3)
-            and (s.hts_prefix is null or starts_with(g.hs10, s.hts_prefix))
-    group by all
+    {{ tariff_scenario_overrides('grid', 'USA', 'hs10') }}
 ),
 
 components as (
