@@ -50,7 +50,7 @@ flows as (
         f.flow = 'import'
         and f.period_type = 'annual'
         and f.value_usd is not null
-        and f.reporter_iso3 in (select investigating_iso3 from cases)
+        and f.reporter_iso3 in (select c.investigating_iso3 from cases as c)
 ),
 
 classified as (
@@ -115,7 +115,7 @@ investigated_exports as (
     from {{ ref('trade_flows') }} as f
     where
         f.flow = 'export' and f.period_type = 'annual' and f.value_usd is not null
-        and f.reporter_iso3 in (select investigated_iso3 from cases)
+        and f.reporter_iso3 in (select c.investigated_iso3 from cases as c)
     group by all
 ),
 
@@ -127,11 +127,11 @@ pair_years as (
     from cases as c
     inner join {{ ref('trade_flows') }} as f
         on
-            f.period_type = 'annual'
-            and (
-                (f.reporter_iso3 = c.investigating_iso3 and f.partner_iso3 = c.investigated_iso3)
-                or (f.reporter_iso3 = c.investigated_iso3 and f.partner_iso3 = c.investigating_iso3)
+            (
+                (c.investigating_iso3 = f.reporter_iso3 and c.investigated_iso3 = f.partner_iso3)
+                or (c.investigated_iso3 = f.reporter_iso3 and c.investigating_iso3 = f.partner_iso3)
             )
+            and f.period_type = 'annual'
 ),
 
 grid as (
@@ -188,11 +188,12 @@ select
     s.value_usd as supplier_imports_usd,
     d.total_imports_usd,
     s.value_usd / nullif(d.total_imports_usd, 0) as supplier_share,
-    case when s.value_usd is not null then
-        rank() over (
-            partition by g.event_id, g.hs_code, g.year, s.supplier_iso3 = g.investigated_iso3
-            order by s.value_usd desc
-        )
+    case
+        when s.value_usd is not null
+            then rank() over (
+                partition by g.event_id, g.hs_code, g.year, s.supplier_iso3 = g.investigated_iso3
+                order by s.value_usd desc
+            )
     end as rank_among_peers,
     case when s.supplier_iso3 = g.investigated_iso3 then x.value_usd end as investigated_reported_exports_usd,
     case
