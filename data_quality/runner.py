@@ -19,7 +19,13 @@ import duckdb
 from data_quality.gx_duckdb import batch_for_query, expectation_suite
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
+# Team-authored reference lists (dbt seeds) that domain rules read before dbt has run: `{seeds_dir}`
+# in a suite's SQL is replaced by this folder.
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 ROW_COUNT_TYPES = {"expect_table_row_count_to_be_between"}
+# Domain and reference rules: a SQL query over the load ({batch}) returning the offending rows, each
+# as (row, value) - the load's row number (1 = first data row) and the value that breaks the rule.
+UNEXPECTED_ROWS = "unexpected_rows_expectation"
 
 
 @dataclass
@@ -33,10 +39,16 @@ class ExpectationOutcome:
     unexpected_count: int = 0
     partial_unexpected: list[Any] = field(default_factory=list)
     chunks: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        """The expectation type, or for a domain rule its name (meta.rule: reference:comtrade_reporters)."""
+        return self.meta.get("rule") or self.expectation_type
 
     @property
     def column(self) -> str | None:
-        col = self.kwargs.get("column")
+        col = self.kwargs.get("column") or self.meta.get("column")
         if col is None and "column_list" in self.kwargs:
             col = ",".join(self.kwargs["column_list"])
         return col
@@ -50,6 +62,9 @@ class ExpectationOutcome:
 
     def describe(self) -> str:
         where = f" on column {self.column!r}" if self.column else ""
+        if self.expectation_type == UNEXPECTED_ROWS and self.unexpected_count:
+            examples = ", ".join(f"row {r}: {v!r}" for r, v in self.partial_unexpected[:5])
+            return f"{self.rule} failed{where}: {self.unexpected_count} rows, e.g. {examples}"
         if self.unexpected_count:
             pct = self.unexpected_percent or 0.0
             examples = ", ".join(repr(v) for v in self.partial_unexpected[:5])
@@ -84,7 +99,12 @@ def load_suite_dict(suite_name: str) -> dict[str, Any]:
     path = SUITES_DIR / f"{suite_name}.json"
     if not path.exists():
         raise FileNotFoundError(f"no expectation suite {path}")
-    return json.loads(path.read_text())
+    suite = json.loads(path.read_text())
+    for expectation in suite["expectations"]:
+        query = expectation.get("kwargs", {}).get("unexpected_rows_query")
+        if query:
+            expectation["kwargs"]["unexpected_rows_query"] = query.replace("{seeds_dir}", SEEDS_DIR.as_posix())
+    return suite
 
 
 def gx_version() -> str:
@@ -107,17 +127,32 @@ def validate_relation(
     suite_dict: dict[str, Any],
 ) -> SuiteOutcome:
     """Validate every row of `relation` (a table name or a SELECT) with the suite, in DuckDB."""
-    suite = expectation_suite(suite_dict)
-    outcomes = [ExpectationOutcome(e["type"], dict(e.get("kwargs", {}))) for e in suite_dict["expectations"]]
+    outcomes = [
+        ExpectationOutcome(e["type"], dict(e.get("kwargs", {})), meta=dict(e.get("meta") or {}))
+        for e in suite_dict["expectations"]
+    ]
     # GX does not return results in suite order: match each to its expectation by content.
     by_key = {_key(o.expectation_type, o.kwargs): o for o in outcomes}
     query = relation if relation.lstrip().lower().startswith("select") else f"select * from {relation}"
+    # Domain rules return their offending rows only in GX's COMPLETE format, which for column
+    # expectations would list every unexpected value: they run as a suite of their own, each query
+    # capped at the first rows and carrying the full count beside them.
+    rules = [e for e in suite_dict["expectations"] if e["type"] == UNEXPECTED_ROWS]
+    columns = {**suite_dict, "expectations": [e for e in suite_dict["expectations"] if e["type"] != UNEXPECTED_ROWS]}
+    capped = {**suite_dict, "name": suite_dict["name"] + "__rules", "expectations": [_capped(e) for e in rules]}
     with batch_for_query(con, query) as batch:
-        result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20})
-    for item in result.results:
+        results = []
+        if columns["expectations"]:
+            summary = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+            results += batch.validate(expectation_suite(columns), result_format=summary).results
+        if rules:
+            results += batch.validate(expectation_suite(capped), result_format={"result_format": "COMPLETE"}).results
+    originals = {_key(UNEXPECTED_ROWS, _capped(e)["kwargs"]): _key(UNEXPECTED_ROWS, e["kwargs"]) for e in rules}
+    for item in results:
         as_dict = item.to_json_dict()
         config = as_dict["expectation_config"]
-        outcome = by_key[_key(config["type"], config.get("kwargs", {}))]
+        key = _key(config["type"], config.get("kwargs", {}))
+        outcome = by_key[originals.get(key, key)]
         if (raised := _raised(item.exception_info)) is not None:
             outcome.success = False
             outcome.observed_value = raised[:500]
@@ -128,6 +163,16 @@ def validate_relation(
     if row_count is None:
         row_count = con.execute(f"select count(*) from ({query})").fetchone()[0]
     return SuiteOutcome(suite_dict["name"], outcomes, int(row_count), 1)
+
+
+def _capped(expectation: dict[str, Any]) -> dict[str, Any]:
+    """A domain rule returning at most its first 20 offending rows, each with the total count."""
+    kwargs = dict(expectation["kwargs"])
+    kwargs["unexpected_rows_query"] = (
+        "select row, value, count(*) over () as unexpected_total "
+        f"from ({kwargs['unexpected_rows_query']}) order by row limit 20"
+    )
+    return {**expectation, "kwargs": kwargs}
 
 
 def _raised(info: Any) -> str | None:
@@ -164,6 +209,14 @@ def _merge(outcome: ExpectationOutcome, item: dict[str, Any]) -> None:
     if outcome.expectation_type in ROW_COUNT_TYPES:
         outcome.observed_value = (outcome.observed_value or 0) + int(result.get("observed_value") or 0)
         return
+    if outcome.expectation_type == UNEXPECTED_ROWS:
+        rows = (result.get("details") or {}).get("unexpected_rows") or []
+        total = rows[0].get("unexpected_total") if rows and isinstance(rows[0], dict) else None
+        outcome.unexpected_count += int(total if total is not None else result.get("observed_value") or 0)
+        outcome.observed_value = outcome.unexpected_count
+        outcome.partial_unexpected.extend([_jsonable(v) for v in _row_values(r)] for r in rows[:20])
+        outcome.success = outcome.success and bool(item.get("success"))
+        return
     if "element_count" in result:
         outcome.element_count += int(result.get("element_count") or 0)
         outcome.missing_count += int(result.get("missing_count") or 0)
@@ -178,6 +231,13 @@ def _merge(outcome: ExpectationOutcome, item: dict[str, Any]) -> None:
     if "element_count" in result and not item.get("success") and not result.get("unexpected_count"):
         # e.g. a column that does not exist: no counts, but the chunk failed.
         outcome.success = False
+
+
+def _row_values(row: Any) -> list[Any]:
+    """A (row, value) pair from GX's unexpected_rows (dicts or sequences, depending on the engine)."""
+    if isinstance(row, dict):
+        return [row.get("row"), row.get("value")]
+    return list(row)[:2]
 
 
 def _finalise(outcome: ExpectationOutcome) -> None:

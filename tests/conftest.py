@@ -63,3 +63,12 @@ def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehous
         result = run_warehouse_job()
         assert result.success, "the pipeline failed on the real sample data"
         yield BuiltWarehouse(warehouse_dir, sample_data_dir, result)
+
+
+def load_references(con: duckdb.DuckDBPyConnection, table, data_dir: Path) -> None:
+    """Land the reference raw tables `table`'s suite reads (as the raw assets' deps do in a run)."""
+    from orchestration.ingest.ingest import ingest_table
+    from orchestration.ingest.registry import raw_table
+
+    for name in table.references:
+        assert ingest_table(con, raw_table(name), data_dir).ok, name

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import landing
+from tests.conftest import load_references
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.registry import RAW_TABLES, raw_table
 
@@ -99,7 +100,8 @@ def test_unreadable_file_is_refused_with_its_name(con, data_copy):
 def test_latin1_export_lands_with_its_accents(con, sample_data_dir):
     table = raw_table("comtrade__ui_exports")
     path = sample_data_dir / "comtrade/ui_exports/ic_exports_world_HS8542_raw.csv"
-    ingest_table(con, table, sample_data_dir, [path])
+    load_references(con, table, sample_data_dir)
+    assert ingest_table(con, table, sample_data_dir, [path]).ok
     names = {r[0] for r in con.execute('select distinct "reporterDesc" from raw.comtrade__ui_exports').fetchall()}
     assert {"Türkiye", "Curaçao", "Côte d'Ivoire"} <= names
     assert con.execute("select count(*) from raw.comtrade__ui_exports").fetchone()[0] == 1686

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from data_quality.runner import SUITES_DIR, load_suite_dict, validate_relation
+from tests.conftest import load_references
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.registry import RAW_TABLES, raw_table
 
@@ -31,6 +32,7 @@ def comtrade(tmp_path, sample_data_dir):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     table = raw_table("comtrade__v1_records")
     files = sorted((sample_data_dir / "comtrade/rows_us_china").glob("*.csv"))
+    load_references(con, table, sample_data_dir)
     assert ingest_table(con, table, sample_data_dir, files).ok
     yield con, table
     con.close()
@@ -64,6 +66,7 @@ def test_rejected_load_names_file_column_rule_and_values(tmp_path, sample_data_d
     text = source.read_text().replace(",811292,", ",81129X,", 1).replace("12636598.0", "-12636598.0", 1)
     (root / "gallium_trade_data.csv").write_text(text)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_references(con, raw_table("comtrade__v1_records"), sample_data_dir)
     report = ingest_table(con, raw_table("comtrade__v1_records"), tmp_path / "data")
     assert [f.status for f in report.files] == ["rejected"]
     message = report.error_message
@@ -76,7 +79,14 @@ def test_rejected_load_names_file_column_rule_and_values(tmp_path, sample_data_d
         "from audit.validation_results where not success order by column_name"
     ).fetchall()
     assert {(r[1], r[3]) for r in results} >= {("cmdCode", 1), ("cifvalue", 1)}
-    assert json.loads(next(r[4] for r in results if r[1] == "cmdCode")) == ["81129X"]
-    total = con.execute("select count(*) from audit.validation_results").fetchone()[0]
+    regex = next(r[4] for r in results if r[1] == "cmdCode" and r[0] == "expect_column_values_to_match_regex")
+    assert json.loads(regex) == ["81129X"]
+    # the domain rule names the row: 81129X is no code of Comtrade's HS reference either
+    reference = next(r[4] for r in results if r[1] == "cmdCode" and r[0] == "unexpected_rows_expectation")
+    assert json.loads(reference) == [[1, "81129X"]]
+    assert "reference:comtrade_hs_codes failed on column 'cmdCode': 1 rows, e.g. row 1: '81129X'" in message
+    total = con.execute(
+        "select count(*) from audit.validation_results where raw_table = 'comtrade__v1_records'"
+    ).fetchone()[0]
     assert total == len(load_suite_dict("raw__comtrade__v1_records")["expectations"])
     con.close()

@@ -238,6 +238,8 @@ def _raw_fetch_asset(table: RawTable, partitions_def: PartitionsDefinition, fres
         group_name=LIVE_GROUP,
         kinds={"duckdb", "python"},
         check_specs=[_gx_spec(key, table)],
+        # reference lists the suite reads (Comtrade reporters, Census country codes) land first
+        deps=[AssetKey(["raw", name]) for name in table.references],
         freshness_policy=freshness,
         description=f"{description} Licence: {table.licence}",
         metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},

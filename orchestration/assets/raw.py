@@ -68,6 +68,8 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         key=key,
         group_name=f"raw_{table.source}",
         kinds={"duckdb", "python"},
+        # reference lists the suite reads (Comtrade reporters, Census country codes) land first
+        deps=[AssetKey(["raw", name]) for name in table.references],
         description=f"{table.description}. Files: {', '.join(table.patterns)}. Licence: {table.licence}",
         check_specs=[
             AssetCheckSpec(

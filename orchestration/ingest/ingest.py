@@ -67,6 +67,18 @@ class IngestReport:
         return "\n".join(f"raw.{self.table.name} <- {f.file_path}: {f.message}" for f in self.failures)
 
 
+def missing_references(con: duckdb.DuckDBPyConnection, table: RawTable) -> list[str]:
+    """The reference raw tables of `table` that are absent or empty."""
+    missing = []
+    for name in table.references:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [name]
+        ).fetchone()[0]
+        if not exists or con.execute(f'select count(*) from (select 1 from raw."{name}" limit 1)').fetchone()[0] == 0:
+            missing.append(f"raw.{name}")
+    return missing
+
+
 def typed_read_outcomes(load: landing.Load) -> list[ExpectationOutcome]:
     """One failed outcome per column whose values DuckDB could not parse as the declared type (its
     store_rejects lines): recorded beside the GX results, and the load is rejected."""
@@ -103,7 +115,16 @@ def ingest_table(
     landing.abandon_unfinished(con, table)
     report = IngestReport(table)
     suite = load_suite_dict(table.suite_name)
+    missing = missing_references(con, table)
     for path in files if files is not None else landing.discover_files(table, data_dir):
+        if missing:
+            rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
+            message = (
+                f"{rel}: rule reference_loaded: {', '.join(missing)} has no rows; raw.{table.name}'s suite "
+                "checks codes against it, so it must be loaded first"
+            )
+            report.files.append(FileResult(rel, "unreadable", message=message))
+            continue
         rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
         if archives.is_archive(path):
             # one load per member: hashed as it streams out of the zip (an unchanged member costs no
@@ -139,7 +160,8 @@ def ingest_file(
     try:
         columns = landing.file_columns(con, table, path, rel)
     except landing.LandingError as exc:
-        return FileResult(rel, "unreadable", message=str(exc))
+        load_id = landing.record_unreadable(con, table, rel, sha, path, str(exc))
+        return FileResult(rel, "unreadable", load_id=load_id, message=str(exc))
     started = time.perf_counter()
     con.execute("begin transaction")
     try:
@@ -156,7 +178,8 @@ def ingest_file(
         timings = {"land_seconds": landed - started, "validate_seconds": time.perf_counter() - landed}
     except landing.LandingError as exc:
         con.execute("rollback")
-        return FileResult(rel, "unreadable", message=str(exc))
+        load_id = landing.record_unreadable(con, table, rel, sha, path, str(exc))
+        return FileResult(rel, "unreadable", load_id=load_id, message=str(exc))
     except BaseException:
         con.execute("rollback")
         raise

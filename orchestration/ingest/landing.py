@@ -10,6 +10,7 @@ DuckDB discards: raw keeps its last committed state. Reading the same bytes agai
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest import corruption
 from orchestration.ingest.readers import ident as _ident
 from orchestration.ingest.readers import quote as _quote
 from orchestration.ingest.readers import read_sql as _read_sql
@@ -144,8 +146,20 @@ def _provenance_sql(table: RawTable, rel_path: str, sha: str, load_id: str, now:
     )
 
 
-def _landing_error(table: RawTable, rel_path: str, exc: duckdb.Error) -> LandingError:
-    first_line = str(exc).strip().splitlines()[0]
+def _landing_error(table: RawTable, rel_path: str, exc: duckdb.Error, path: Path | None = None) -> LandingError:
+    text = str(exc).strip()
+    first_line = text.splitlines()[0]
+    if "Maximum line size" in text and path is not None:
+        # DuckDB names the rule but not the place: find the line
+        fault = corruption.long_line(path, table.max_line_bytes)
+        if fault is not None:
+            return LandingError(fault.describe(rel_path) + f" for raw.{table.name}")
+    if "Invalid unicode" in text:
+        where = re.search(r"CSV Error on Line: (\d+)", text)
+        at = f" (line {where.group(1)})" if where else ""
+        return LandingError(
+            f"{rel_path}: rule encoding: bytes that are not valid {table.encoding}{at} for raw.{table.name}"
+        )
     return LandingError(
         f"{rel_path}: cannot be read as {table.reader} ({table.encoding}) for raw.{table.name}: {first_line}"
     )
@@ -153,10 +167,13 @@ def _landing_error(table: RawTable, rel_path: str, exc: duckdb.Error) -> Landing
 
 def file_columns(con: duckdb.DuckDBPyConnection, table: RawTable, path: Path, rel_path: str) -> list[str]:
     """The columns the table's reader yields for this file, bound without reading it through."""
+    fault = corruption.text_fault(path, table.encoding)
+    if fault is not None:
+        raise LandingError(fault.describe(rel_path) + f" for raw.{table.name}")
     try:
         return [r[0] for r in con.execute(f"describe {_read_sql(table, path)}").fetchall()]
     except duckdb.Error as exc:
-        raise _landing_error(table, rel_path, exc) from exc
+        raise _landing_error(table, rel_path, exc, path) from exc
 
 
 def write_load(
@@ -184,7 +201,7 @@ def write_load(
         ).fetchone()[0]
         rejects = _read_rejects(con, table, rejects_table)
     except duckdb.Error as exc:
-        raise _landing_error(table, rel_path, exc) from exc
+        raise _landing_error(table, rel_path, exc, path) from exc
     keep = ", ".join([*map(_ident, present), *(n for n, _ in PROVENANCE_COLUMNS)])
     relation = f"select {keep} from {raw} where _load_id = {_quote(load_id)}"
     return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now, rejects)
@@ -237,6 +254,21 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
             [load_id],
         )
     return len(stale)
+
+
+def record_unreadable(
+    con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: str, sha: str, path: Path, message: str
+) -> str:
+    """A file refused before any row reached a table (unreadable, corrupt, no reference list): one
+    rejected load in audit.loads with the reason, so the run summary and later runs see it."""
+    load_id = new_load_id()
+    size = path.stat().st_size if path.exists() else None
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute(
+        "insert into audit.loads values (?, ?, ?, ?, ?, ?, null, ?, 'rejected', null, ?)",
+        [load_id, table.name, table.source, rel_path, sha, size, now, message[:4000]],
+    )
+    return load_id
 
 
 def reject(con: duckdb.DuckDBPyConnection, load: Load, path: Path, message: str) -> str:

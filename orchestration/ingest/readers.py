@@ -72,7 +72,7 @@ def read_sql(table: RawTable, path: Path, rejects_table: str | None = None) -> s
             f"select {number} as _row_number, {columns} from read_csv("
             f"{src}, header=true, encoding={quote(table.encoding)}, delim={quote(table.delimiter)}, "
             f"quote='\"', escape='\"', strict_mode=true, null_padding=false, "
-            f"{types or 'all_varchar=true'})"
+            f"max_line_size={table.max_line_bytes}, {types or 'all_varchar=true'})"
         )
     if table.reader == "json_results":
         return (
@@ -92,7 +92,7 @@ def read_sql(table: RawTable, path: Path, rejects_table: str | None = None) -> s
             with src as (
                 select row_number() over () as _r, *
                 from read_csv({src}, header=false, all_varchar=true, null_padding=true,
-                              delim={quote(table.delimiter)},
+                              delim={quote(table.delimiter)}, max_line_size={table.max_line_bytes},
                               encoding={quote(table.encoding)}, quote='"', escape='"')
             ),
             cells as (unpivot src on columns(* exclude (_r)) into name col value value),

@@ -67,6 +67,12 @@ class RawTable:
     # (column, DuckDB type) for the columns parsed as the file is read: the large tables' measures and
     # numeric codes. Undeclared columns stay text as written (codes with their leading zeros).
     column_types: tuple[tuple[str, str], ...] = ()
+    # Raw tables whose rows this table's suite reads (reference lists: Comtrade reporters, Census
+    # country codes, HS codes): their raw assets run first, and a load refuses to start without them.
+    references: tuple[str, ...] = ()
+    # Longest line a delimited file may have: the sample's longest real line is 1,828 bytes, so a longer
+    # one is corruption (a lost line end, binary garbage), refused at landing with its line number.
+    max_line_bytes: int = 65536
 
     def column_type(self, column: str) -> str:
         return dict(self.column_types).get(column, "VARCHAR")
@@ -88,6 +94,7 @@ BACI_ARCHIVE_PATTERN = "baci/**/BACI_HS*_V*.zip"
 RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="comtrade__v1_records",
+        references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 records (API rows saved as CSV, and the website's CSV exports)",
         patterns=("comtrade/rows_us_china/*.csv",),
@@ -99,6 +106,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__ui_exports",
+        references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade website CSV exports, v1 layout, Latin-1, quoted, trailing comma",
         patterns=("comtrade/ui_exports/*.csv",),
@@ -110,6 +118,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__legacy_classic",
+        references=("comtrade__reporters",),
         source="comtrade",
         description="Pre-2023 Comtrade website CSV download (classic layout)",
         patterns=("comtrade/legacy/comtrade_*.csv",),
@@ -164,6 +173,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__legacy_api",
+        references=("comtrade__reporters",),
         source="comtrade",
         description="Retired comtrade.un.org/api/get fields as written by R",
         patterns=("comtrade/legacy/data_comtrade_legacy_api.csv",),
@@ -243,6 +253,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__imports_hs10",
+        references=("census__country_codes", "hs__nomenclature_2022"),
         source="census",
         description="US Census imports for consumption by HS10 and country (API column names)",
         patterns=("census/us_imports_*.csv",),
@@ -316,6 +327,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="taiwan__exports_by_destination",
+        references=("taiwan__country_names",),
         source="taiwan_customs",
         description="Taiwan customs exports of HS 8542 (11-digit CCC) by destination, USD",
         patterns=("taiwan_customs/taiwan_exports_by_country_*.csv",),
@@ -391,6 +403,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="baci__trade_flows",
+        references=("baci__country_codes",),
         source="baci",
         description=(
             "CEPII BACI bilateral trade flows, one CSV per year inside each bulk archive: t year, "

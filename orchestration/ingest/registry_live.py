@@ -34,6 +34,7 @@ CENSUS_LICENCE = "Public domain (US Census Bureau international trade API)"
 LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="comtrade__api_annual",
+        references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 API annual records (freq A), JSON envelopes as fetched",
         patterns=("comtrade/C_A_HS/*/*.json",),
@@ -44,6 +45,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__api_monthly",
+        references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 API monthly records (freq M), JSON envelopes as fetched",
         patterns=("comtrade/C_M_HS/*/*.json",),
@@ -54,6 +56,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__bulk_annual",
+        references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 final bulk files, annual (one gzipped tab-separated file per reporter and "
         "year, every HS code and partner), as downloaded",
@@ -69,6 +72,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__api_annual",
+        references=("census__country_codes",),
         source="census",
         description="US Census international trade API, imports and exports by HS10 and country, "
         "year to date at December (annual)",
@@ -81,6 +85,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__api_monthly",
+        references=("census__country_codes",),
         source="census",
         description="US Census international trade API, imports and exports by HS10 and country, by month",
         patterns=("census/imports_hs_M/*/*.json", "census/exports_hs_M/*/*.json"),
