@@ -50,6 +50,15 @@ def _loads_summary(warehouse_path: Path, since: float) -> str:
         current = con.execute(
             "select count(*), count(distinct raw_table) from audit.loads where status = 'promoted'"
         ).fetchone()
+        refused = con.execute(
+            """
+            select raw_table, file_path, split_part(coalesce(message, ''), '; ', 1) as reason
+            from audit.loads
+            where landed_at >= to_timestamp(?)::timestamp and status = 'rejected'
+            order by raw_table, file_path
+            """,
+            [since],
+        ).fetchall()
         checks = con.execute(
             """
             select count(*), count(*) filter (where success) from audit.validation_results
@@ -64,6 +73,9 @@ def _loads_summary(warehouse_path: Path, since: float) -> str:
         out.append(_table(rows, ["raw table", "files promoted", "files rejected", "rows landed"]))
     else:
         out.append("No file changed since the last run: every raw table is current.")
+    if refused:
+        out.append("\nRejected loads (nothing of them reached raw; fix the file and run again):")
+        out.append(_table([(t, f, r[:160]) for t, f, r in refused], ["raw table", "file", "first reason"]))
     out.append(
         f"{current[0]} current loads across {current[1]} raw tables. "
         f"Expectations evaluated this run: {checks[0]} ({checks[1]} passed)."
@@ -179,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         for check in gx:
             if not check.passed:
                 print(f"- GX suite on {check.asset_key.to_user_string()}: {check.description}")
+        for check in dbt_checks:
+            if not check.passed:
+                print(f"- dbt test {check.check_name} on {check.asset_key.to_user_string()}: {check.description}")
         for event in (e for r in results for e in r.all_events):
             if event.is_step_failure:
                 error = event.step_failure_data.error

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from orchestration.ingest import landing
-from tests.conftest import load_references
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.registry import RAW_TABLES, raw_table
+from tests.conftest import load_references
 
 CODES = "census/CensusCountryMapping_FRBAtl_short.csv"
 

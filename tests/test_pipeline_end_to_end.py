@@ -123,53 +123,105 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_corrupted_sample_file_fails_clearly_and_keeps_the_published_snapshot(
-    built_warehouse, sample_data_dir, tmp_path, monkeypatch, capsys
+def _rewrite(mirror: Path, sample_data_dir: Path, rel: str, change) -> None:
+    """Replace the symlink at `rel` by a changed copy of the real file."""
+    target = mirror / rel
+    target.unlink()
+    target.write_bytes(change((sample_data_dir / rel).read_bytes()))
+
+
+def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
+    built_warehouse, sample_data_dir, tmp_path, monkeypatch
 ):
-    """A copy of the data where one Census value is negative and one country code is garbage."""
+    """A copy of the data with four files wrong at once, each a different way: a format error
+    (Census: a negative value, a garbage country code), a domain error (Comtrade: a reporter code
+    that is no Comtrade reporter), a range error (EU CRM: a share of 180%) and byte corruption
+    (Taiwan customs: NUL bytes in a line). The run fails naming each file, column and rule, the
+    published snapshot stays byte-identical, and with the files fixed the next run loads them."""
+    from orchestration.run_pipeline import _loads_summary
+
     mirror = tmp_path / "data"
     for src in sample_data_dir.rglob("*"):
         if src.is_file():
             dst = mirror / src.relative_to(sample_data_dir)
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.symlink(src, dst)
-    target = mirror / "census/us_imports_2024_hs10_by_country_chips_rare_earths.csv"
-    target.unlink()
-    lines = (sample_data_dir / target.relative_to(mirror)).read_text().splitlines(keepends=True)
-    lines[5] = lines[5].replace(",5700,", ",57X0,", 1) if ",5700," in lines[5] else lines[5]
+    census = "census/us_imports_2024_hs10_by_country_chips_rare_earths.csv"
+    lines = (sample_data_dir / census).read_text().splitlines(keepends=True)
     fields = next(csv.reader([lines[7]]))
     fields[1] = "-" + fields[1]  # CON_VAL_YR
     fields[6] = "ABCD"  # CTY_CODE
     lines[7] = ",".join(f'"{f}"' if "," in f else f for f in fields) + "\n"
-    target.write_text("".join(lines))
+    _rewrite(mirror, sample_data_dir, census, lambda _: "".join(lines).encode())
+    gallium = "comtrade/rows_us_china/gallium_trade_data.csv"
+    _rewrite(
+        mirror,
+        sample_data_dir,
+        gallium,
+        lambda b: b.replace(b"\nC,A,20200101,2020,52,2020,842,", b"\nC,A,20200101,2020,52,2020,999,", 1),
+    )
+    eu_crm = "eu_crm/fact_GlobalSupplyShares_and_t.csv"
+    _rewrite(mirror, sample_data_dir, eu_crm, lambda b: b.replace(b",0.4%,", b",180%,", 1))
+    taiwan = "taiwan_customs/taiwan_exports_by_country_2013_2025.csv"
+    _rewrite(mirror, sample_data_dir, taiwan, lambda b: b.replace(b"229171.91", b"2291\x00\x0071.91", 1))
 
     published = built_warehouse.published_path
     sha_before, mtime_before = _sha(published), published.stat().st_mtime_ns
     with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
         raw_before = con.execute("select count(*), max(_load_id) from raw.census__imports_hs10").fetchone()
 
+    started = __import__("time").time()
     monkeypatch.setenv("SAMPLE_DATA_DIR", str(mirror))
     result = run_warehouse_job()
     assert not result.success
-    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
-    assert [c.asset_key.path for c in failed] == [["raw", "census__imports_hs10"]]
-    message = failed[0].description
-    assert "census/us_imports_2024_hs10_by_country_chips_rare_earths.csv" in message
+    failed = {c.asset_key.path[1]: c.description for c in result.get_asset_check_evaluations() if not c.passed}
+    assert set(failed) == {
+        "census__imports_hs10", "comtrade__v1_records", "eu_crm__global_supply_shares", "taiwan__exports_by_destination"
+    }  # fmt: skip
+    message = failed["census__imports_hs10"]
+    assert census in message and "expect_column_values_to_match_regex" in message
     assert "CTY_CODE" in message and "'ABCD'" in message
-    assert "expect_column_values_to_match_regex" in message
     assert "CON_VAL_YR" in message and f"'-{fields[1].lstrip('-')}'" in message
+    assert gallium in failed["comtrade__v1_records"]
+    assert (
+        "reference:comtrade_reporters failed on column 'reporterCode': 1 rows, e.g. row 1: '999'"
+        in failed["comtrade__v1_records"]
+    )
+    assert (
+        "range:percent_0_100 failed on column 'Share': 1 rows, e.g. row 1: '180%'"
+        in failed["eu_crm__global_supply_shares"]
+    )
+    assert (
+        f"{taiwan}: rule nul_bytes: NUL byte in a text file at byte offset" in failed["taiwan__exports_by_destination"]
+    )
+    assert "(line 2)" in failed["taiwan__exports_by_destination"]
 
     assert _sha(published) == sha_before and published.stat().st_mtime_ns == mtime_before
     with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
         assert con.execute("select count(*), max(_load_id) from raw.census__imports_hs10").fetchone() == raw_before
-        status = con.execute(
-            "select status from audit.loads where raw_table = 'census__imports_hs10' order by landed_at desc limit 1"
-        ).fetchone()[0]
-        assert status == "rejected"
+        refused = con.execute(
+            "select raw_table, file_path from audit.loads where status = 'rejected' "
+            "and landed_at >= to_timestamp(?)::timestamp order by 1",
+            [started],
+        ).fetchall()
+        assert refused == sorted(
+            [
+                ("census__imports_hs10", census),
+                ("comtrade__v1_records", gallium),
+                ("eu_crm__global_supply_shares", eu_crm),
+                ("taiwan__exports_by_destination", taiwan),
+            ]
+        )
         quarantined = con.execute("select count(*) from quarantine.census__imports_hs10").fetchone()[0]
         assert quarantined == len(lines) - 1
+    # the run's summary lists every rejected load with its reason, in one table
+    summary = _loads_summary(built_warehouse.working_path, started)
+    assert "Rejected loads" in summary
+    for rel in (census, gallium, eu_crm, taiwan):
+        assert rel in summary
+    assert "rule nul_bytes" in summary
 
-    # the data fixed again: the next run succeeds and publishes
+    # the data fixed again: the next run succeeds and publishes, with no clean-up
     monkeypatch.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
     shutil.rmtree(mirror)
     assert run_warehouse_job().success

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from data_quality.runner import SUITES_DIR, load_suite_dict, validate_relation
-from tests.conftest import load_references
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.registry import RAW_TABLES, raw_table
+from tests.conftest import load_references
 
 
 def test_every_raw_table_has_a_suite_that_gx_accepts():

@@ -1,12 +1,15 @@
 """dbt models, seeds and tests as Dagster assets and checks, keyed by schema (staging/intermediate/marts)."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.assets import dbt_failures
 from orchestration.dbt_project import get_dbt_project
+from orchestration.settings import get_settings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "reference": "reference"}
 
@@ -29,4 +32,51 @@ TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 @dbt_assets(manifest=get_dbt_project().manifest_path, dagster_dbt_translator=TRANSLATOR, name="warehouse_dbt")
 def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     # `build` runs seeds, models and their tests in DAG order: a failing test stops what depends on it.
-    yield from dbt.cli(["build"], context=context).stream()
+    # A failed test's result waits until dbt has finished (and released the warehouse): it then goes
+    # out with a few of the failing rows and the source files they came from.
+    invocation = dbt.cli(["build"], context=context)
+    failed: list[AssetCheckResult] = []
+    try:
+        for event in invocation.stream():
+            if isinstance(event, AssetCheckResult) and not event.passed:
+                failed.append(event)
+            else:
+                yield event
+    finally:
+        # also when dbt exits non-zero (a failed test does that): the results go out before the error
+        for result in failed:
+            yield with_evidence(context, invocation.target_path, result)
+
+
+def with_evidence(context: AssetExecutionContext, target_path, result: AssetCheckResult) -> AssetCheckResult:
+    unique_id = getattr(result.metadata.get("unique_id"), "value", None)
+    try:
+        manifest = json.loads((target_path / "manifest.json").read_text())
+        node = manifest["nodes"][unique_id]
+        sql = dbt_failures.compiled_test_sql(target_path, node)
+        if sql is None:
+            return result
+        evidence = dbt_failures.gather(get_settings().warehouse_path, sql, node)
+    except Exception as exc:  # evidence is a courtesy: never hide the failure itself
+        context.log.warning(f"no failing rows for {unique_id}: {exc}")
+        return result
+    context.log.error(evidence.describe())
+    return AssetCheckResult(
+        passed=False,
+        asset_key=result.asset_key,
+        check_name=result.check_name,
+        severity=result.severity,
+        description=evidence.describe()[:4000],
+        metadata={
+            **result.metadata,
+            "source_files": MetadataValue.json(evidence.files),
+            "failing_rows": MetadataValue.md(
+                "| "
+                + " | ".join(evidence.columns)
+                + " |\n|"
+                + "---|" * len(evidence.columns)
+                + "\n"
+                + "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in evidence.rows)
+            ),
+        },
+    )

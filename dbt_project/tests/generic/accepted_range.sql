@@ -1,6 +1,6 @@
 {#- Every non-null value lies in [min_value, max_value] (either bound optional). -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
-select {{ column_name }} as value
+select *
 from {{ model }}
 where {{ column_name }} is not null
   and (
