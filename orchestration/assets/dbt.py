@@ -42,10 +42,11 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
                 failed.append(event)
             else:
                 yield event
-    finally:
-        # also when dbt exits non-zero (a failed test does that): the results go out before the error
-        for result in failed:
-            yield with_evidence(context, invocation.target_path, result)
+    except Exception:
+        # dbt exits non-zero when a test fails: the results still go out, before the error
+        yield from (with_evidence(context, invocation.target_path, result) for result in failed)
+        raise
+    yield from (with_evidence(context, invocation.target_path, result) for result in failed)
 
 
 def with_evidence(context: AssetExecutionContext, target_path, result: AssetCheckResult) -> AssetCheckResult:
