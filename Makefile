@@ -37,7 +37,12 @@ $(VENV)/.installed: pyproject.toml
 dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 
-setup: $(VENV)/.installed dbt_project/target/manifest.json
+# Local copies of the CSS/JS GX Data Docs link on CDNs (npm registry, exact releases): docs render offline.
+.cache/docs-vendor/.complete: orchestration/report/docs_assets.py $(VENV)/.installed
+	$(BIN)/python -m orchestration.report.docs_assets fetch && touch $@ \
+	  || echo "npm registry unreachable: GX Data Docs keep their CDN links"
+
+setup: $(VENV)/.installed dbt_project/target/manifest.json .cache/docs-vendor/.complete
 	@mkdir -p $(DAGSTER_HOME) $(WAREHOUSE_DIR)
 
 # The run serves the marts to a local PostgreSQL too: started (installed on first use) here unless

@@ -23,6 +23,7 @@ from pathlib import Path
 from data_quality.runner import SUITES_DIR
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.duckdb_connection import connect
+from orchestration.report import docs_assets
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ def build_gx_docs(snapshot_path: Path, project_dir: Path, out_dir: Path) -> Docs
     site = project_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
     staging = out_dir.with_name(f".{out_dir.name}.new-{uuid.uuid4().hex[:8]}")
     shutil.copytree(site, staging)
+    # GX's pages link bootstrap, jQuery, vega... on CDNs: point them at the local copies
+    docs_assets.localise(staging)
     replace_dir(staging, out_dir)
     pages = sum(1 for _ in out_dir.rglob("*.html"))
     return DocsResult(out_dir / "index.html", pages, len(added))

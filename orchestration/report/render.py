@@ -26,7 +26,7 @@ h1 { margin: 24px 0 4px; } h2 { margin-top: 36px; border-top: 1px solid #eee; pa
 .links a { margin-right: 18px; }
 table.counts { border-collapse: collapse; font-size: 0.9em; }
 table.counts td, table.counts th { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
-.figure { margin: 12px 0 24px; }
+.figure { margin: 12px 0 24px; }\n.caption { color: #555; font-size: 0.9em; margin: 4px 0 0; }
 """
 
 
@@ -67,13 +67,23 @@ def render_report(
     )
 
 
+def figure_points(fig) -> int:
+    """Points a figure draws: the non-null y values (x for horizontal bars) of its traces; a box
+    counts the values it summarises."""
+    total = 0
+    for trace in fig.data:
+        values = trace.x if getattr(trace, "orientation", None) == "h" else trace.y
+        total += sum(1 for v in (values if values is not None else ()) if v is not None and v == v)
+    return total
+
+
 def _sections_html(sections: list[Section]) -> tuple[str, int]:
     parts: list[str] = []
     count = 0
     for section in sections:
         parts.append(f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>')
         parts.append(f"<p>{html.escape(section.intro)}</p>")
-        for fig in section.figures:
+        for fig, caption in zip(section.figures, section.captions, strict=True):
             div = pio.to_html(
                 fig,
                 full_html=False,
@@ -81,7 +91,10 @@ def _sections_html(sections: list[Section]) -> tuple[str, int]:
                 div_id=f"figure-{count}",
                 config=PLOTLY_CONFIG,
             )
-            parts.append(f'<div class="figure" data-section="{section.key}">{div}</div>')
+            parts.append(
+                f'<div class="figure" data-section="{section.key}" data-points="{figure_points(fig)}">{div}'
+                f'<p class="caption">{html.escape(caption)}</p></div>'
+            )
             count += 1
         for waiting in section.waiting_for:
             parts.append(

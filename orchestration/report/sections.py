@@ -35,9 +35,16 @@ class Section:
     title: str
     intro: str
     figures: list[go.Figure] = field(default_factory=list)
+    # one sentence per figure: what it shows and which mart it comes from
+    captions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     waiting_for: list[str] = field(default_factory=list)  # exposure marts this section would use
+
+
+def add_figure(section: Section, fig: go.Figure, caption: str) -> None:
+    section.figures.append(fig)
+    section.captions.append(caption)
 
 
 def _style(fig: go.Figure, height: int = 420) -> go.Figure:
@@ -58,23 +65,43 @@ def china_share_and_hhi(snap: Snapshot) -> Section:
     importer = snap.pick(relation, "importer_iso3", "reporter_iso3")
     if importer and snap.has(relation, "chain", "stage", "year", "china_share", "hhi"):
         source_order = SOURCE_PRIORITY_SQL if snap.pick(relation, "source") else "0"
+        bound = "hhi_lower_bound" if snap.pick(relation, "hhi_lower_bound") else "null::double"
         frame = snap.df(
             f"""
-            select chain, stage, year, china_share, hhi
+            select chain, stage, year, source, china_share, hhi, {bound} as hhi_lower_bound
             from {relation} where {importer} = ?
             qualify row_number() over (partition by chain, stage, year order by {source_order}) = 1
             order by chain, stage, year
             """,
             [FOCUS_IMPORTER],
         )
-        frame["chain stage"] = frame["chain"] + " · " + frame["stage"]
-        for metric, label in (("china_share", "China's share"), ("hhi", "HHI")):
-            fig = px.line(
-                frame, x="year", y=metric, color="stage", facet_col="chain", markers=True,
-                labels={metric: label, "year": ""}, title=f"{label} of {FOCUS_IMPORTER} imports by chain stage",
-            )  # fmt: skip
-            fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-            section.figures.append(_style(fig))
+        fig = px.line(
+            frame.dropna(subset=["china_share"]), x="year", y="china_share", color="stage", facet_col="chain",
+            markers=True, hover_data=["source"], labels={"china_share": "China's share", "year": ""},
+            title=f"China's share of {FOCUS_IMPORTER} imports by chain stage",
+        )  # fmt: skip
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        add_figure(
+            section, _style(fig),
+            f"China's share of US import value per chain stage and year, one source per stage and year "
+            f"(Comtrade, then legacy Comtrade, then Census), from {relation}.",
+        )  # fmt: skip
+        # HHI where the source itemises (nearly) every partner; elsewhere its lower bound, drawn as one
+        frame["measure"] = frame["hhi"].notna().map({True: "HHI", False: "HHI lower bound"})
+        frame["hhi_shown"] = frame["hhi"].fillna(frame["hhi_lower_bound"])
+        fig = px.line(
+            frame.dropna(subset=["hhi_shown"]), x="year", y="hhi_shown", color="stage", facet_col="chain",
+            symbol="measure", symbol_map={"HHI": "circle", "HHI lower bound": "triangle-up-open"},
+            markers=True, hover_data=["source", "measure"], labels={"hhi_shown": "HHI", "year": ""},
+            title=f"Supplier concentration (HHI) of {FOCUS_IMPORTER} imports by chain stage",
+        )  # fmt: skip
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        add_figure(
+            section, _style(fig),
+            "HHI over supplier countries (0-10,000) per chain stage and year; where the source lists only "
+            "some partners the mart gives no HHI but its lower bound, drawn as an open triangle. From "
+            f"{relation}.",
+        )  # fmt: skip
         section.sources.append(relation)
         return section
 
@@ -101,7 +128,7 @@ def china_share_and_hhi(snap: Snapshot) -> Section:
         )  # fmt: skip
         fig.update_layout(showlegend=False)
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-        section.figures.append(_style(fig, height=760))
+        add_figure(section, _style(fig, height=760), f"{label} per HS code and year, from marts.import_dependency.")
     section.notes.append(
         "Per HS code from marts.import_dependency (one source per code and year: Comtrade, then legacy "
         "Comtrade, then US Census). HHI is blank where partner coverage of the World total is incomplete; "
@@ -155,7 +182,11 @@ def top_us_suppliers(snap: Snapshot) -> Section:
             title=f"US imports of {label}, {year} ({source}): top partners",
         )  # fmt: skip
         fig.update_layout(showlegend=False)
-        section.figures.append(_style(fig, height=460))
+        add_figure(
+            section, _style(fig, height=460),
+            f"The twelve largest partners of US imports of {label} in {year} by value ({source}), China in red; "
+            "from marts.trade_flows.",
+        )  # fmt: skip
     section.sources.append("marts.trade_flows")
     return section
 
@@ -200,7 +231,11 @@ def production_concentration(snap: Snapshot) -> Section:
         )  # fmt: skip
         fig.update_yaxes(matches=None)  # a share (0-1) and an index (0-10,000) each on its own axis
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-        section.figures.append(_style(fig, height=560))
+        add_figure(
+            section, _style(fig, height=560),
+            f"China's share of world production and the producers' HHI per mineral and stage, latest edition "
+            f"and year, from {relation}.",
+        )  # fmt: skip
         section.sources.append(relation)
     else:
         if relation in snap.columns:
@@ -249,7 +284,11 @@ def production_concentration(snap: Snapshot) -> Section:
         title="Country shares of world production (USGS, latest edition and year)",
     )  # fmt: skip
     fig.update_layout(barnorm="percent", barmode="stack")
-    section.figures.append(_style(fig, height=520))
+    add_figure(
+        section, _style(fig, height=520),
+        "Each producer's part of the listed world production (the six largest, the rest grouped), China in "
+        "red; from intermediate.int_usgs__world_production (USGS MCS).",
+    )  # fmt: skip
     withheld = snap.df(
         f"""
         select count(*) as n from intermediate.int_usgs__world_production
@@ -266,74 +305,112 @@ def production_concentration(snap: Snapshot) -> Section:
     return section
 
 
+BOTH_SIDES = "marts.tariff_duties_both_sides"
+
+
 def tariff_regimes(snap: Snapshot) -> Section:
     section = Section(
         "tariffs",
-        "Tariff regimes side by side",
-        "The stacked US ad valorem rate (MFN + Section 301 + IEEPA + Section 232) and the duty it implies on "
-        "US imports, under each named regime.",
+        "Tariff regimes side by side, both sides of the trade war",
+        "What the US charges on goods of China and what China charges on goods of the US, under each named "
+        "regime (2024 baseline, the April 2025 peak, the Geneva truce, the Busan deal) and the scenarios.",
     )
     relation = "marts.tariff_exposure"
     if relation not in snap.columns:
         section.waiting_for.append(relation)
-        section.notes.append(
-            "Drawn once marts.tariff_exposure is published (issue 4): the foundation marts carry no tariff rates."
-        )
+        section.notes.append("Drawn once marts.tariff_exposure is published: the foundation marts carry no rates.")
         return section
-    regime = snap.pick(relation, "regime", "regime_name", "scenario", "tariff_regime")
-    rate = snap.pick(
-        relation, "stacked_ad_valorem_rate", "stacked_rate", "total_rate", "total_ad_valorem_rate",
-        "ad_valorem_rate", "effective_rate", "rate",
-    )  # fmt: skip
-    duty = snap.pick(relation, "implied_duty_usd", "duty_usd", "estimated_duty_usd", "duty")
-    partner = snap.pick(relation, "partner_iso3", "exporter_iso3", "country_iso3")
-    if not (regime and rate and partner):
-        section.notes.append(
-            f"{relation} is published but its columns were not recognised "
-            f"({', '.join(snap.columns[relation])}): expected a regime, a stacked rate and a partner column."
-        )
-        return section
-    value = snap.pick(relation, "import_value_usd", "value_usd", "customs_value_usd")
-    # Rows that would count a flow twice (aggregate partners, rows the mart marks as outside its totals).
-    conditions = ["true"]
-    if snap.pick(relation, "partner_is_aggregate"):
-        conditions.append("not coalesce(partner_is_aggregate, false)")
-    if snap.pick(relation, "counted_in_totals"):
-        conditions.append("coalesce(counted_in_totals, true)")
-    if importer := snap.pick(relation, "importer_iso3", "reporter_iso3"):
-        conditions.append(f"{importer} = '{FOCUS_IMPORTER}'")
-    where = " and ".join(conditions)
-    order_col = snap.pick(relation, "regime_date", "as_of_date", "effective_date", "on_date")
-    order = f"min({order_col})" if order_col else "min(" + regime + ")"
-    regimes = [
-        r[0] for r in snap.con.execute(f"select {regime} from {relation} group by 1 order by {order}").fetchall()
-    ]
-    weight = f"sum({value})" if value else "count(*)"
-    partners = [
+    if snap.has(BOTH_SIDES, "regime", "regime_date", "us_general_additional_rate", "china_general_additional_rate"):
+        general = snap.df(
+            f"""
+            select regime, min(regime_date) as regime_date,
+                   any_value(us_general_additional_rate) as "US on goods of China",
+                   any_value(china_general_additional_rate) as "China on goods of the US"
+            from {BOTH_SIDES} group by regime order by regime_date, regime
+            """
+        ).melt(id_vars=["regime", "regime_date"], var_name="side", value_name="rate")
+        fig = px.bar(
+            general, x="regime", y="rate", color="side", barmode="group", text_auto=".0%",
+            color_discrete_map={"US on goods of China": "#1f77b4", "China on goods of the US": "#d62728"},
+            labels={"regime": "", "rate": "general additional tariff"},
+            title="The additional tariff each side charges on all goods of the other",
+        )  # fmt: skip
+        fig.update_yaxes(tickformat=".0%")
+        add_figure(
+            section, _style(fig, height=440),
+            "Per regime, the US IEEPA fentanyl + reciprocal rate on goods of China beside China's additional "
+            "tariff on all US goods (145% / 125% at the April 2025 peak, 30% / 10% under the truce); "
+            f"from {BOTH_SIDES}.",
+        )  # fmt: skip
+        year = snap.con.execute(
+            f"select max(year) from {BOTH_SIDES} where us_imports_from_china_usd is not null"
+        ).fetchone()[0]
+        weighted = snap.df(
+            f"""
+            select regime, min(regime_date) as regime_date, chain,
+                   sum(us_duty_usd) / nullif(sum(us_imports_from_china_usd), 0) as "US on imports from China",
+                   sum(china_duty_usd) / nullif(sum(china_imports_from_us_usd), 0) as "China on imports from the US"
+            from {BOTH_SIDES} where year = ? and regime_kind = 'named'
+            group by regime, chain order by regime_date, chain
+            """,
+            [year],
+        ).melt(id_vars=["regime", "regime_date", "chain"], var_name="side", value_name="rate")
+        weighted = weighted.dropna(subset=["rate"])
+        fig = px.bar(
+            weighted, x="regime", y="rate", color="side", barmode="group", facet_col="chain",
+            color_discrete_map={"US on imports from China": "#1f77b4", "China on imports from the US": "#d62728"},
+            labels={"regime": "", "rate": "trade-weighted stacked rate"},
+            title=f"Trade-weighted duty by chain, {year} trade values",
+        )  # fmt: skip
+        fig.update_yaxes(tickformat=".0%")
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        add_figure(
+            section, _style(fig, height=460),
+            f"Implied duty / trade value per chain on {year} flows: US imports from China (Census) and China's "
+            "imports from the US (China's own report, else US exports); a bar is missing where the sample has "
+            f"no flow on that side. From {BOTH_SIDES}.",
+        )  # fmt: skip
+        section.sources.append(BOTH_SIDES)
+    # the US rate on each HS line of goods of China under each regime, beside its largest other partners
+    conditions = "importer_iso3 = 'USA' and not coalesce(partner_is_aggregate, false) and counted_in_totals"
+    others = [
         r[0]
         for r in snap.con.execute(
-            f"select {partner} from {relation} where {where} group by 1 order by {weight} desc nulls last limit 5"
+            f"select partner_iso3 from {relation} where {conditions} and partner_iso3 <> 'CHN' "
+            "group by 1 order by sum(import_value_usd) desc nulls last limit 3"
         ).fetchall()
     ]
+    partners = ["CHN", *others]
     frame = snap.df(
-        f"select {regime}::varchar as regime, {partner} as partner, {rate} as rate"
-        f"{', ' + duty + ' as duty' if duty else ''} from {relation} "
-        f"where {partner} in ({', '.join('?' for _ in partners)}) and {where}",
+        f"""
+        select regime, regime_date, partner_iso3 as partner, stacked_rate as rate, implied_duty_usd as duty
+        from {relation} where {conditions} and partner_iso3 in ({", ".join("?" for _ in partners)})
+        order by regime_date, regime
+        """,
         partners,
     )
+    regimes = list(dict.fromkeys(frame["regime"]))
+    colours = {"CHN": "#d62728"}
     fig = px.box(
-        frame, x="regime", y="rate", color="partner", category_orders={"regime": regimes},
-        labels={"regime": "", "rate": "stacked ad valorem rate"},
-        title="Rates across HS lines under each regime (top partners by import value)",
+        frame, x="regime", y="rate", color="partner", category_orders={"regime": regimes, "partner": partners},
+        color_discrete_map=colours, labels={"regime": "", "rate": "stacked US ad valorem rate"},
+        title="US rates across HS lines under each regime: China and the three largest other partners",
     )  # fmt: skip
-    section.figures.append(_style(fig, height=480))
-    if duty:
-        totals = frame.groupby(["regime", "partner"], as_index=False)["duty"].sum()
-        fig = px.bar(
-            totals, x="regime", y="duty", color="partner", barmode="group", category_orders={"regime": regimes},
-            labels={"regime": "", "duty": "implied duty (USD)"}, title="Implied duty by regime and partner",
-        )  # fmt: skip
-        section.figures.append(_style(fig, height=440))
+    add_figure(
+        section, _style(fig, height=480),
+        "The spread of the stacked US rate (MFN + Section 301 + IEEPA + Section 232) over the HS10 lines each "
+        f"partner ships, per regime, China first; from {relation}.",
+    )  # fmt: skip
+    totals = frame.groupby(["regime", "partner"], as_index=False, sort=False)["duty"].sum()
+    fig = px.bar(
+        totals, x="regime", y="duty", color="partner", barmode="group", color_discrete_map=colours,
+        category_orders={"regime": regimes, "partner": partners},
+        labels={"regime": "", "duty": "implied duty (USD)"}, title="Implied US duty by regime: China and others",
+    )  # fmt: skip
+    add_figure(
+        section, _style(fig, height=440),
+        f"The duty the stacked rates imply on 2024 US imports from each partner, per regime; from {relation}.",
+    )  # fmt: skip
     section.sources.append(relation)
     return section
 

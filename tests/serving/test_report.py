@@ -90,3 +90,75 @@ def test_the_report_takes_up_marts_as_they_are_published(built_warehouse):
         waiting = f"Waiting for <code>marts.{mart}</code>" in page
         assert waiting == (mart not in present), mart
     assert "marts.import_dependency" in page and "marts.trade_flows" in page
+
+
+def _figures(page: str) -> list[tuple[str, int, str]]:
+    """(section, points drawn, caption) of each figure, in page order."""
+    return [
+        (m.group(1), int(m.group(2)), m.group(3))
+        for m in re.finditer(
+            r'<div class="figure" data-section="([^"]+)" data-points="(\d+)">.*?<p class="caption">(.*?)</p></div>',
+            page,
+            re.S,
+        )
+    ]
+
+
+def test_every_chart_says_what_it_shows_and_draws_every_point_of_its_mart(built_warehouse):
+    page = _report(built_warehouse).read_text()
+    figures = _figures(page)
+    assert len(figures) == len(set(re.findall(r'id="figure-(\d+)"', page)))
+    for section, points, caption in figures:
+        assert points > 0, section
+        assert re.search(r"from (marts|intermediate)\.\w+", caption), caption  # names its mart
+
+    by_section: dict[str, list[int]] = {}
+    for section, points, _ in figures:
+        by_section.setdefault(section, []).append(points)
+    with open_snapshot(built_warehouse.published_path) as con:
+        # HHI of US imports by stage: every stage-year with an HHI or, where partners are missing, its bound
+        hhi_points = con.execute(
+            """
+            select count(*) from (
+                select hhi, hhi_lower_bound from marts.supply_chain_exposure where importer_iso3 = 'USA'
+                qualify row_number() over (partition by chain, stage, year order by case source
+                    when 'comtrade' then 0 when 'comtrade_legacy' then 1 when 'census' then 2 else 3 end) = 1
+            ) where coalesce(hhi, hhi_lower_bound) is not null
+            """
+        ).fetchone()[0]
+        bounds_only = con.execute(
+            "select count(*) from marts.supply_chain_exposure where importer_iso3 = 'USA' and hhi is null "
+            "and hhi_lower_bound is not null"
+        ).fetchone()[0]
+        # both sides: one bar per regime and side
+        regimes = con.execute("select count(distinct regime) from marts.tariff_duties_both_sides").fetchone()[0]
+        china_lines = con.execute(
+            "select count(*) from marts.tariff_exposure where partner_iso3 = 'CHN' and counted_in_totals"
+        ).fetchone()[0]
+    assert by_section["concentration"][1] == hhi_points and bounds_only > 0
+    assert "HHI lower bound" in page  # the bound is drawn, and marked as a bound
+    assert by_section["tariffs"][0] == 2 * regimes
+    # China is on the US rate chart: its HS lines are among the points drawn
+    assert by_section["tariffs"][2] >= china_lines
+    tariffs = page[page.index('<section id="tariffs">') :]
+    assert "China on goods of the US" in tariffs and '"CHN"' in tariffs
+
+
+def test_data_docs_render_styled_with_no_network(built_warehouse, chromium, tmp_path):
+    """GX Data Docs and dbt docs open with every stylesheet and script local: in Chromium with all host
+    names unresolvable, bootstrap-table's script turns GX's tables into its widgets and dbt's app draws."""
+    from orchestration.report.docs_assets import ASSETS, SITE_VENDOR, cdn_links
+
+    docs = built_warehouse.warehouse_dir / "published" / "docs"
+    gx = docs / "gx"
+    assert cdn_links(gx) == set()
+    for asset in ASSETS:
+        assert (gx / SITE_VENDOR / asset.local).stat().st_size > 0, asset.url
+    index = (gx / "index.html").read_text()
+    for link in re.findall(r'(?:src|href)="([^"#]+\.(?:css|js))"', index):
+        assert (gx / link).resolve().exists(), link
+    offline = ["--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom"]
+    dom = _chromium(chromium, tmp_path, *offline, (gx / "index.html").as_uri()).stdout
+    assert 'class="bootstrap-table bootstrap4"' in dom  # the local bootstrap-table ran
+    dbt = _chromium(chromium, tmp_path, *offline, (docs / "dbt" / "index.html").as_uri()).stdout
+    assert 'class="app-title"' in dbt and "import_dependency" in dbt
