@@ -17,7 +17,7 @@ SOURCE ?= offline
 export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres
 -include $(CHIPCHAIN_PG_DIR)/env.mk
 
-.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop
+.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop bi bi-stop
 
 help:
 	@echo "make run    build the warehouse from the offline sample and publish it"
@@ -25,6 +25,7 @@ help:
 	@echo "make dev    open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sql    SQL prompt on the published snapshot (read-only)"
 	@echo "make postgres  install (apt) and start PostgreSQL 15 on 127.0.0.1:55432: make run serves the marts there"
+	@echo "make bi     Apache Superset with the dashboard on http://127.0.0.1:8088 (after make run)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  make run with a generated BACI year added (ROWS=10000000): stages beside the DuckDB floor, peak RSS"
 
@@ -55,6 +56,14 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+# Superset in its own virtualenv, on the PostgreSQL copy of the marts (`make run` serves them there).
+bi: setup
+	@bash scripts/postgres.sh start
+	@. $(CHIPCHAIN_PG_DIR)/env.sh && bash bi/superset.sh up
+
+bi-stop:
+	bash bi/superset.sh stop
 
 dev: setup
 	$(BIN)/dagster dev -m orchestration.definitions

@@ -99,7 +99,7 @@ def china_share_and_hhi(snap: Snapshot) -> Section:
         add_figure(
             section, _style(fig),
             "HHI over supplier countries (0-10,000) per chain stage and year; where the source lists only "
-            "some partners the mart gives no HHI but its lower bound, drawn as an open triangle. From "
+            "some partners the mart gives no HHI but its lower bound, drawn as an open triangle; from "
             f"{relation}.",
         )  # fmt: skip
         section.sources.append(relation)
