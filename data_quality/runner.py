@@ -162,6 +162,10 @@ def validate_relation(
     row_count = next((o.observed_value for o in outcomes if o.expectation_type in ROW_COUNT_TYPES), None)
     if row_count is None:
         row_count = con.execute(f"select count(*) from ({query})").fetchone()[0]
+    for outcome in outcomes:
+        if outcome.expectation_type == UNEXPECTED_ROWS:
+            # a domain rule sees every row of the load: its count and percentage are recorded like a column's
+            outcome.element_count = int(row_count)
     return SuiteOutcome(suite_dict["name"], outcomes, int(row_count), 1)
 
 

@@ -44,15 +44,23 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
                 yield event
     except Exception:
         # dbt exits non-zero when a test fails: the results still go out, before the error
-        yield from (with_evidence(context, invocation.target_path, result) for result in failed)
+        yield from with_evidence(context, invocation.target_path, failed)
         raise
-    yield from (with_evidence(context, invocation.target_path, result) for result in failed)
+    yield from with_evidence(context, invocation.target_path, failed)
 
 
-def with_evidence(context: AssetExecutionContext, target_path, result: AssetCheckResult) -> AssetCheckResult:
+def with_evidence(context: AssetExecutionContext, target_path, failed: list[AssetCheckResult]):
+    """Each failed test's result, with its failing rows and their source files (the manifest read once)."""
+    if not failed:
+        return
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    for result in failed:
+        yield _with_evidence(context, target_path, manifest, result)
+
+
+def _with_evidence(context: AssetExecutionContext, target_path, manifest: dict, result: AssetCheckResult):
     unique_id = getattr(result.metadata.get("unique_id"), "value", None)
     try:
-        manifest = json.loads((target_path / "manifest.json").read_text())
         node = manifest["nodes"][unique_id]
         sql = dbt_failures.compiled_test_sql(target_path, node)
         if sql is None:

@@ -117,15 +117,14 @@ def ingest_table(
     suite = load_suite_dict(table.suite_name)
     missing = missing_references(con, table)
     for path in files if files is not None else landing.discover_files(table, data_dir):
+        rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
         if missing:
-            rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
             message = (
                 f"{rel}: rule reference_loaded: {', '.join(missing)} has no rows; raw.{table.name}'s suite "
                 "checks codes against it, so it must be loaded first"
             )
             report.files.append(FileResult(rel, "unreadable", message=message))
             continue
-        rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
         if archives.is_archive(path):
             # one load per member: hashed as it streams out of the zip (an unchanged member costs no
             # disk write), else streamed to a temporary file, landed, and gone

@@ -94,7 +94,7 @@ class Load:
     table: RawTable
     file_path: str  # relative to the data directory: the identity a reload replaces
     sha256: str
-    row_count: int
+    row_count: int | None  # None: refused before any row was read
     relation: str  # a SELECT of this load's rows in raw, as the suite sees them
     file_bytes: int
     landed_at: datetime
@@ -261,14 +261,10 @@ def record_unreadable(
 ) -> str:
     """A file refused before any row reached a table (unreadable, corrupt, no reference list): one
     rejected load in audit.loads with the reason, so the run summary and later runs see it."""
-    load_id = new_load_id()
     size = path.stat().st_size if path.exists() else None
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.execute(
-        "insert into audit.loads values (?, ?, ?, ?, ?, ?, null, ?, 'rejected', null, ?)",
-        [load_id, table.name, table.source, rel_path, sha, size, now, message[:4000]],
-    )
-    return load_id
+    load = Load(new_load_id(), table, rel_path, sha, None, "", size, datetime.now(UTC).replace(tzinfo=None))
+    _record_load(con, load, "rejected", message[:4000])
+    return load.load_id
 
 
 def reject(con: duckdb.DuckDBPyConnection, load: Load, path: Path, message: str) -> str:

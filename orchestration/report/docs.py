@@ -94,7 +94,7 @@ def build_gx_docs(snapshot_path: Path, project_dir: Path, out_dir: Path) -> Docs
     rendered = set(state["loads"])
     new_rows = [r for r in rows if f"{r[0]}|{r[3]}" not in rendered]
     if not fresh and not changed and not new_rows:
-        if docs_assets.cdn_links(out_dir):  # a site built before the local copies existed
+        if not (out_dir / docs_assets.SITE_VENDOR).exists():  # a site built before the local copies existed
             docs_assets.localise(out_dir)
         return DocsResult(out_dir / "index.html", sum(1 for _ in out_dir.rglob("*.html")), 0)
 
