@@ -162,10 +162,6 @@ def validate_relation(
     row_count = next((o.observed_value for o in outcomes if o.expectation_type in ROW_COUNT_TYPES), None)
     if row_count is None:
         row_count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-    for outcome in outcomes:
-        if outcome.expectation_type == UNEXPECTED_ROWS:
-            # a domain rule sees every row of the load: its count and percentage are recorded like a column's
-            outcome.element_count = int(row_count)
     return SuiteOutcome(suite_dict["name"], outcomes, int(row_count), 1)
 
 
@@ -272,7 +268,8 @@ def record_results(
             load_id, raw_table, file_path, outcome.suite_name, o.expectation_type, o.column,
             json.dumps(o.kwargs, sort_keys=True), o.success,
             None if o.observed_value is None else json.dumps(o.observed_value)[:2000],
-            o.element_count or None, o.unexpected_count if o.element_count else None,
+            o.element_count or None,
+            o.unexpected_count if o.element_count or o.expectation_type == UNEXPECTED_ROWS else None,
             o.unexpected_percent, json.dumps(o.partial_unexpected)[:2000] if o.partial_unexpected else None,
             o.chunks, now, version,
         )
