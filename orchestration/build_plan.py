@@ -18,6 +18,10 @@ from typing import Any
 
 import duckdb
 
+from orchestration.dbt_window import describe, trade_window
+from orchestration.ingest.registry import RAW_TABLES
+from orchestration.ingest.registry_live import LIVE_RAW_TABLES
+
 BUILDS_DDL = """
 create schema if not exists audit;
 create table if not exists audit.builds (
@@ -38,6 +42,8 @@ class BuildPlan:
     modified_dbt_nodes: frozenset[str] = frozenset()  # unique ids
     last_build_at: datetime | None = None
     reasons: tuple[str, ...] = field(default=())
+    # The (source, year) partitions of trade_flows the new loads change; None: build in full.
+    trade_window: dict[str, list[int]] | None = None
 
     @property
     def nothing_to_do(self) -> bool:
@@ -97,6 +103,44 @@ def models_to_select(manifest: dict[str, Any], unique_ids: set[str]) -> set[str]
     return out
 
 
+def trade_fact_tables() -> frozenset[str]:
+    return frozenset(t.name for t in (*RAW_TABLES, *LIVE_RAW_TABLES) if t.trade_facts)
+
+
+def windowed_relations(manifest: dict[str, Any], fact: str = "trade_flows") -> tuple[str, list[str]]:
+    """The fact model's relation and those of its windowed parents (the per-source flows), as schema.name."""
+    nodes = manifest["nodes"]
+    fact_node = next(n for n in nodes.values() if n.get("resource_type") == "model" and n["name"] == fact)
+
+    def relation(node: dict[str, Any]) -> str:
+        return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+
+    parents = [
+        relation(nodes[uid])
+        for uid in fact_node["depends_on"]["nodes"]
+        if uid in nodes and (nodes[uid].get("config", {}).get("meta") or {}).get("trade_window")
+    ]
+    return relation(fact_node), sorted(parents)
+
+
+def changed_partitions(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], since: datetime
+) -> dict[str, list[int]]:
+    """(source, year) partitions of the loads that landed since `since`, and of the loads they replaced.
+
+    New rows are read through the per-source flow views (the same SQL the build runs, over raw as it
+    is now); replaced rows through the fact as the last build left it (they are gone from raw)."""
+    fact, parents = windowed_relations(manifest)
+    new = "select load_id from audit.loads where landed_at > ? and status in ('promoted', 'superseded')"
+    gone = f"select load_id from audit.loads where status = 'superseded' and superseded_by in ({new})"
+    union = " union ".join(
+        [f"select distinct source, year from {p} where load_id in ({new})" for p in parents]
+        + [f"select distinct source, year from {fact} where load_id in ({gone})"]
+    )
+    rows = con.execute(union, [since] * (len(parents) + 1)).fetchall()
+    return trade_window(rows)
+
+
 def state_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / "state"
 
@@ -126,7 +170,13 @@ def plan_build(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_pat
         reasons.append(f"raw tables with new loads since {last:%Y-%m-%d %H:%M:%S}: {', '.join(sorted(changed))}")
     if modified:
         reasons.append(f"dbt nodes changed since the last build: {len(modified)}")
-    return BuildPlan(False, frozenset(changed), frozenset(modified), last, tuple(reasons))
+    window = None
+    if changed and not modified and changed <= trade_fact_tables():
+        # only trade facts changed: their partitions are rebuilt, and what reads them
+        window = changed_partitions(con, current, last)
+    if changed or modified:
+        reasons.append(f"trade window: {describe(window)}")
+    return BuildPlan(False, frozenset(changed), frozenset(modified), last, tuple(reasons), window)
 
 
 def record_build(

@@ -169,7 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(plan.reasons))
             selected = _downstream_selection(plan, graph, raw_keys) & job_keys
             print(f"{len(selected)} assets to materialize of {len(job_keys - raw_keys)} downstream of raw\n")
-            downstream = job.execute_in_process(instance=instance, asset_selection=list(selected), raise_on_error=False)
+            from orchestration.dbt_window import encode
+
+            downstream = job.execute_in_process(
+                instance=instance, asset_selection=list(selected), raise_on_error=False, tags=encode(plan.trade_window)
+            )
             results.append(downstream)
     result = results[-1]
     success = all(r.success for r in results)

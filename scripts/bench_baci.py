@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from generate_baci import generate  # noqa: E402
+from generate_baci import add_year, generate  # noqa: E402
 
 from orchestration.duckdb_connection import connect  # noqa: E402
 from orchestration.settings import get_settings  # noqa: E402
@@ -263,12 +263,35 @@ def summary(result: BenchResult, floor: float, runs: dict[str, Stage], stages: l
     return "\n".join(lines)
 
 
+def second_year_summary(result: BenchResult, floor: float, runs: dict[str, Stage], stages: list[Stage],
+                        models: dict[str, float]) -> str:  # fmt: skip
+    """The fourth run: what a second year costs against the first (issue target: at most 1.3x)."""
+    first = runs["with the archive"].seconds - runs["nothing changed"].seconds
+    second = runs["second year"].seconds - runs["nothing changed"].seconds
+    ratio = second / first if first else float("nan")
+    lines = [
+        f"Second year ({result.rows:,} more rows, same release; only that year file is new):",
+        f"{'stage':62} {'rows':>12} {'seconds':>9} {'rows/s':>12} {'x floor':>8}",
+        f"{'make run: with a second year added':62} {result.rows:>12,} {runs['second year'].seconds:>9.1f}",
+        f"{'  added by the second year (with - nothing changed)':62} {result.rows:>12,} {second:>9.1f} "
+        f"{result.rows / second if second else 0:>12,.0f} {second / floor if floor else 0:>7.1f}x",
+        f"  second year / first year: {ratio:.2f}",
+        *(f"  {s.name:60} {s.rows:>12,} {s.seconds:>9.1f}" for s in stages),
+        f"  dbt models rebuilt: {len(models)}, {sum(models.values()):.1f} s in all (threads overlap)",
+        *(f"    dbt {k.split('/', 1)[1]:56} {v:>22.1f}" for k, v in sorted(models.items(), key=lambda kv: -kv[1])[:12]),
+        f"Peak RSS: {runs['second year'].peak_rss_bytes / 2**30:.2f} GiB",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--archive", type=Path, help="reuse this BACI-format archive instead of generating one")
     parser.add_argument("--work-dir", type=Path, help="keep everything here (default: a temporary directory)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--no-second-year", dest="second_year", action="store_false",
+                        help="skip the fourth run (the same release with a second year file added)")  # fmt: skip
     args = parser.parse_args(argv)
 
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="baci-bench-"))
@@ -300,12 +323,27 @@ def main(argv: list[str] | None = None) -> int:
         runs["with the archive"] = run_pipeline(result, sampler, "make run: with the archive added", env,
                                                 work / "run_3_archive.log")  # fmt: skip
         stages, models = run_stages(work / "dagster_home", started)
+        if args.second_year:
+            # The same release with a second year file: only that file is new, so only its partition
+            # of trade_flows and of the marts that read it is rebuilt.
+            second = work / "second_year" / archive.name
+            with stage(result, sampler, "generate the second year (not part of the path)", args.rows):
+                add_year(archive, second, args.rows, data_dir=settings.sample_data_dir)
+            link = data_dir / "baci" / "HS17" / archive.name
+            link.unlink()
+            link.symlink_to(second.resolve())
+            started = time.time()
+            runs["second year"] = run_pipeline(result, sampler, "make run: with a second year added", env,
+                                               work / "run_4_second_year.log")  # fmt: skip
+            second_stages, second_models = run_stages(work / "dagster_home", started)
     finally:
         sampler.stop()
     result.peak_rss_bytes = sampler.peak
     result.stages.extend(stages)
     result.dbt_models = models
     text = summary(result, floor, runs, stages, models)
+    if "second year" in runs:
+        text += "\n\n" + second_year_summary(result, floor, runs, second_stages, second_models)
     print("\n" + text)
     if args.json:
         args.json.write_text(json.dumps({**asdict(result), "summary": text}, indent=2, default=str))

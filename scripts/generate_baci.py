@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import os
+import shutil
 import sys
 import time
 import zipfile
@@ -180,6 +181,31 @@ def _write_exporter(fh, rng, year, e, n, exp_codes, imp_codes, k_codes, size, im
     stats["rows"] += n
     stats["q_na"] += int(na.sum())
     stats["value_total"] += float(v.sum())
+
+
+def add_year(base: Path, out: Path, rows: int, *, data_dir: Path, compresslevel: int = 1) -> dict:
+    """`base`'s release with one more year: its members byte for byte, plus a generated year after its last.
+
+    What a user's landing area sees when a year is added to a release they hold: the earlier year
+    files and the code lists are unchanged (the same bytes land as nothing new), one year file is new.
+    """
+    with zipfile.ZipFile(base) as zb:
+        years = [int(n.split("_Y", 1)[1][:4]) for n in zb.namelist() if n.startswith("BACI_") and "_Y" in n]
+    extra = out.with_name(out.stem + ".year.zip")
+    stats = generate(extra, rows, data_dir=data_dir, years=1, last_year=max(years) + 1, seed=20240101 + max(years) + 1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(base) as zb, zipfile.ZipFile(extra) as zx, zipfile.ZipFile(out, "w") as zo:
+        for source, names in ((zb, zb.namelist()), (zx, [n for n in zx.namelist() if n.startswith("BACI_")])):
+            for name in names:
+                info = source.getinfo(name)
+                target = zipfile.ZipInfo(name, date_time=info.date_time)
+                target.compress_type = zipfile.ZIP_DEFLATED
+                # streamed: a year file is hundreds of MB
+                with source.open(name) as src, zo.open(target, "w", force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    extra.unlink()
+    stats["bytes"] = out.stat().st_size
+    return stats
 
 
 def main(argv: list[str] | None = None) -> int:

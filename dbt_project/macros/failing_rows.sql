@@ -28,8 +28,9 @@ where {{ column_name }} is not null and {{ column_name }} not in (
 {% endmacro %}
 
 {% macro default__test_relationships(model, column_name, to, field) %}
-select child.*
-from {{ model }} as child
-where child.{{ column_name }} is not null
-    and child.{{ column_name }} not in (select parent.{{ field }} from {{ to }} as parent where parent.{{ field }} is not null)
+{#- (no alias on `model`: with a `where` config it is already an aliased subquery) #}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+    and {{ column_name }} not in (select parent.{{ field }} from {{ to }} as parent where parent.{{ field }} is not null)
 {% endmacro %}

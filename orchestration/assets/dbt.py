@@ -7,6 +7,7 @@ from typing import Any
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration import dbt_window
 from orchestration.assets import dbt_failures
 from orchestration.dbt_project import get_dbt_project
 from orchestration.settings import get_settings
@@ -34,7 +35,10 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     # `build` runs seeds, models and their tests in DAG order: a failing test stops what depends on it.
     # A failed test's result waits until dbt has finished (and released the warehouse): it then goes
     # out with a few of the failing rows and the source files they came from.
-    invocation = dbt.cli(["build"], context=context)
+    # The run's window (a tag set by `make run`) says which trade partitions to rebuild; none: all.
+    window = dbt_window.decode(context.run.tags)
+    context.log.info(f"dbt build window: {dbt_window.describe(window)}")
+    invocation = dbt.cli(dbt_window.dbt_build_args(window), context=context)
     failed: list[AssetCheckResult] = []
     try:
         for event in invocation.stream():

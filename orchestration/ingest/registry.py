@@ -73,6 +73,9 @@ class RawTable:
     # Longest line a delimited file may have: the sample's longest real line is 1,828 bytes, so a longer
     # one is corruption (a lost line end, binary garbage), refused at landing with its line number.
     max_line_bytes: int = 65536
+    # The table holds trade flows, partitioned in trade_flows by (source, year): a new load rebuilds
+    # only its partitions (orchestration/dbt_window.py). Any other table's change rebuilds in full.
+    trade_facts: bool = False
 
     def column_type(self, column: str) -> str:
         return dict(self.column_types).get(column, "VARCHAR")
@@ -94,6 +97,7 @@ BACI_ARCHIVE_PATTERN = "baci/**/BACI_HS*_V*.zip"
 RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="comtrade__v1_records",
+        trade_facts=True,
         references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 records (API rows saved as CSV, and the website's CSV exports)",
@@ -106,6 +110,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__ui_exports",
+        trade_facts=True,
         references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade website CSV exports, v1 layout, Latin-1, quoted, trailing comma",
@@ -118,6 +123,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__legacy_classic",
+        trade_facts=True,
         references=("comtrade__reporters",),
         source="comtrade",
         description="Pre-2023 Comtrade website CSV download (classic layout)",
@@ -173,6 +179,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__legacy_api",
+        trade_facts=True,
         references=("comtrade__reporters",),
         source="comtrade",
         description="Retired comtrade.un.org/api/get fields as written by R",
@@ -253,6 +260,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__imports_hs10",
+        trade_facts=True,
         references=("census__country_codes", "hs__nomenclature_2022"),
         source="census",
         description="US Census imports for consumption by HS10 and country (API column names)",
@@ -327,6 +335,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="taiwan__exports_by_destination",
+        trade_facts=True,
         references=("taiwan__country_names",),
         source="taiwan_customs",
         description="Taiwan customs exports of HS 8542 (11-digit CCC) by destination, USD",
@@ -403,6 +412,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="baci__trade_flows",
+        trade_facts=True,
         references=("baci__country_codes",),
         source="baci",
         description=(

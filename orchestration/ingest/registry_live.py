@@ -34,6 +34,7 @@ CENSUS_LICENCE = "Public domain (US Census Bureau international trade API)"
 LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         name="comtrade__api_annual",
+        trade_facts=True,
         references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 API annual records (freq A), JSON envelopes as fetched",
@@ -45,6 +46,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__api_monthly",
+        trade_facts=True,
         references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 API monthly records (freq M), JSON envelopes as fetched",
@@ -56,6 +58,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__bulk_annual",
+        trade_facts=True,
         references=("comtrade__reporters", "comtrade__hs_codes"),
         source="comtrade",
         description="UN Comtrade v1 final bulk files, annual (one gzipped tab-separated file per reporter and "
@@ -72,6 +75,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__api_annual",
+        trade_facts=True,
         references=("census__country_codes",),
         source="census",
         description="US Census international trade API, imports and exports by HS10 and country, "
@@ -85,6 +89,7 @@ LIVE_RAW_TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="census__api_monthly",
+        trade_facts=True,
         references=("census__country_codes",),
         source="census",
         description="US Census international trade API, imports and exports by HS10 and country, by month",

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_trade_window() }}",
+    meta={'trade_window': {'by_source': true}},
+) }}
+-- Incremental by the build window of the trade data (macros/trade_window.sql).
 -- The unified trade fact: every source on one grain (reporter, partner, flow, period, HS code).
 -- Aggregate partners (World, the EU group) are rows here, flagged: never add them to countries.
 with unioned as (
@@ -47,3 +55,4 @@ select
     u.load_id
 from unioned as u
 left join {{ ref('dim_product') }} as p on u.hs_code = p.hs_code
+where {{ in_trade_window(source_column='u.source', year_column='u.year') }}

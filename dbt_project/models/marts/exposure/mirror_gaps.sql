@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_trade_window() }}",
+    meta={'trade_window': {'by_source': false}},
+) }}
+-- Incremental by the build window of the trade data (macros/trade_window.sql).
 -- The same flow seen from both ends: what the importer reports it bought from the exporter against
 -- what the exporter reports it sold to the importer, for the same HS code and period (any two
 -- sources: Comtrade US imports vs Comtrade China exports, US Census imports vs Taiwan customs
@@ -8,29 +16,61 @@
 -- or more HS6 codes of a heading, their sums are paired too (is_heading_rollup): two customs services
 -- often file the same chip under different subheadings (Taiwan's 854239 against US 854231), which
 -- the heading absorbs. A rollup is paired only with a rollup of the same codes, never with a part.
-with reported as (
+{#- A flow can pair only where both ends report the same two countries in the same period. -#}
+{% set mirrorable %}
+    value_usd is not null
+    and reporter_iso3 is not null
+    and partner_iso3 is not null
+    and not partner_is_aggregate
+    and partner_iso3 not in ('WLD', 'EUU', 'OTH', 'UNS')
+{% endset %}
+-- The country pairs and periods reported from both ends, found first from four columns: every later
+-- step (the heading rollups with their ordered code lists, the pairing join) then works only on flows
+-- that can pair. A BACI year (10M imports, reconciled, no exports) pairs with the few exporters that
+-- report their own exports, not with itself; without this step its rollups alone outgrew 3 GB.
+with pairs as (
     select
-        source,
-        collection,
-        reporter_iso3,
-        partner_iso3,
-        flow,
+        reporter_iso3 as importer_iso3,
+        partner_iso3 as exporter_iso3,
         year,
-        month,
-        period_type,
-        hs_code,
-        hs_level,
-        value_usd,
-        cif_value_usd,
-        fob_value_usd,
-        net_weight_kg
+        month
     from {{ ref('trade_flows') }}
-    where
-        value_usd is not null
-        and reporter_iso3 is not null
-        and partner_iso3 is not null
-        and not partner_is_aggregate
-        and partner_iso3 not in ('WLD', 'EUU', 'OTH', 'UNS')
+    where flow = 'import' and {{ mirrorable }} and {{ in_trade_window() }}
+    intersect
+    select
+        partner_iso3 as importer_iso3,
+        reporter_iso3 as exporter_iso3,
+        year,
+        month
+    from {{ ref('trade_flows') }}
+    where flow = 'export' and {{ mirrorable }} and {{ in_trade_window() }}
+),
+
+reported as (
+    select
+        f.source,
+        f.collection,
+        f.reporter_iso3,
+        f.partner_iso3,
+        f.flow,
+        f.year,
+        f.month,
+        f.period_type,
+        f.hs_code,
+        f.hs_level,
+        f.value_usd,
+        f.cif_value_usd,
+        f.fob_value_usd,
+        f.net_weight_kg
+    from {{ ref('trade_flows') }} as f
+    semi join pairs as p
+        on
+            p.importer_iso3 = case when f.flow = 'import' then f.reporter_iso3 else f.partner_iso3 end
+            and p.exporter_iso3 = case when f.flow = 'import' then f.partner_iso3 else f.reporter_iso3 end
+            and f.year = p.year
+            and f.month is not distinct from p.month
+    -- (the columns of `mirrorable` are the flow's: pairs has none of them)
+    where f.flow in ('import', 'export') and {{ mirrorable }} and {{ in_trade_window(year_column='f.year') }}
 ),
 
 rollups as (

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_trade_window() }}",
+    meta={'trade_window': {'by_source': true, 'years_after': 1}},
+) }}
+-- Incremental by the build window of the trade data (macros/trade_window.sql).
 -- Unit value = value / net weight (USD per kg) by product, reporter, partner, flow and period, with
 -- its year-on-year change (the price shock: same month a year earlier for monthly figures). The
 -- product is the canonical product (dim_product): codes split in HS2022 (854140 into 854141..854149)
@@ -23,7 +31,10 @@ with flows as (
         p.material
     from {{ ref('trade_flows') }} as f
     left join {{ ref('dim_product') }} as p on f.hs_code = p.hs_code
-    where f.value_usd is not null and f.reporter_iso3 is not null and f.partner_iso3 is not null
+    where
+        f.value_usd is not null and f.reporter_iso3 is not null and f.partner_iso3 is not null
+        -- the year before the window too: its series' previous year
+        and {{ in_trade_window(years_before=1, source_column='f.source', year_column='f.year') }}
 ),
 
 grouped as (
@@ -89,3 +100,4 @@ select
     value_usd / nullif(previous_year_value_usd, 0) - 1 as value_change_yoy,
     net_weight_kg / nullif(previous_year_net_weight_kg, 0) - 1 as weight_change_yoy
 from with_previous
+where {{ in_trade_window() }}
