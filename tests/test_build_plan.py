@@ -71,10 +71,11 @@ def test_on_the_sample_only_the_changed_tables_descendants_are_selected(built_wa
 
     manifest_path = get_dbt_project().manifest_path
     # a copy of the built warehouse: the plan reads its loads, and the window its flows
-    shutil.copyfile(built_warehouse.working_path, tmp_path / "plan.duckdb")
-    con = duckdb.connect(str(tmp_path / "plan.duckdb"))
+    # (named as the working file: the dbt views name their catalog, `warehouse`)
+    shutil.copyfile(built_warehouse.working_path, tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     try:
-        con.execute("delete from audit.builds")
+        con.execute("drop table if exists audit.builds")
         first = plan_build(con, tmp_path, manifest_path)
         assert first.first_build and not first.nothing_to_do
         record_build(con, tmp_path, manifest_path, first, datetime.now(UTC).replace(tzinfo=None))

@@ -6,8 +6,8 @@ import shutil
 
 import duckdb
 
-CHECK_MODEL = ["intermediate", "int_trade_flows__comtrade"]
-CHECK = "not_null_int_trade_flows__comtrade_reporter_iso3"
+CHECK_MODEL = ["marts", "trade_flows"]
+CHECK = "not_null_trade_flows_reporter_iso3"
 
 
 def test_failed_dbt_test_names_source_files_and_rows(built_warehouse, tmp_path, monkeypatch):
@@ -20,8 +20,8 @@ def test_failed_dbt_test_names_source_files_and_rows(built_warehouse, tmp_path, 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         # what a reporter code without a country would do downstream of the gate
         file, year, hs = con.execute(
-            "update intermediate.int_trade_flows__comtrade set reporter_iso3 = null where rowid = "
-            "(select min(rowid) from intermediate.int_trade_flows__comtrade where source_file like 'comtrade/rows%') "
+            "update marts.trade_flows set reporter_iso3 = null where rowid = "
+            "(select min(rowid) from marts.trade_flows where source_file like 'comtrade/rows%') "
             "returning source_file, year, hs_code"
         ).fetchone()
     key = AssetCheckKey(AssetKey(CHECK_MODEL), CHECK)

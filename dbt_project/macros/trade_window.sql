@@ -43,10 +43,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- An incremental run of a windowed model (a unit test has no `this`: it never is one). -#}
+{% macro is_windowed_increment() -%}
+    {%- do return(this is not none and is_incremental()) -%}
+{%- endmacro %}
+
 {#- In a windowed model: what its query reads (all rows on a full build). -#}
 {% macro in_trade_window(years_before=0, source_column='source', year_column='year') -%}
-    {#- (a unit test has no `this`: it is never incremental) -#}
-    {%- if this is not none and is_incremental() -%}
+    {%- if is_windowed_increment() -%}
         {{ trade_window_predicate(trade_window_spec(config), years_before, source_column, year_column) }}
     {%- else -%}
         true
@@ -57,7 +61,7 @@
     their replacement. Unlike dbt's delete+insert on the keys of the new rows, this also empties a
     partition whose rows all went away. -#}
 {% macro delete_trade_window() -%}
-    {%- if this is not none and is_incremental() -%}
+    {%- if is_windowed_increment() -%}
         delete from {{ this }} where {{ trade_window_predicate(trade_window_spec(config)) }}
     {%- else -%}
         select 1

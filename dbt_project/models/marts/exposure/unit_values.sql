@@ -33,8 +33,7 @@ with flows as (
     left join {{ ref('dim_product') }} as p on f.hs_code = p.hs_code
     where
         f.value_usd is not null and f.reporter_iso3 is not null and f.partner_iso3 is not null
-        -- the year before the window too: its series' previous year
-        and {{ in_trade_window(years_before=1, source_column='f.source', year_column='f.year') }}
+        and {{ in_trade_window(source_column='f.source', year_column='f.year') }}
 ),
 
 grouped as (
@@ -69,6 +68,29 @@ valued as (
     where all_weighed
 ),
 
+{% if is_windowed_increment() %}
+-- A windowed build: the year before a rebuilt year, when it is not rebuilt itself, is unchanged and
+-- already here, so its series are read from this table instead of summing its flows again.
+series as (
+    select * from valued
+    union all by name
+    select
+        source,
+        reporter_iso3,
+        partner_iso3,
+        flow,
+        period_type,
+        year,
+        month,
+        product,
+        value_usd,
+        net_weight_kg,
+        unit_value_usd_per_kg
+    from {{ this }}
+    where {{ in_trade_window(years_before=1) }} and not {{ in_trade_window() }}
+),
+{% endif %}
+
 -- The same series a year earlier, by a window rather than a self-join: joining 10M series to
 -- themselves does not fit a 1 GB memory limit, the window does (10M BACI flows: 14.5 s).
 previous_year as (
@@ -78,7 +100,7 @@ previous_year as (
         lag(unit_value_usd_per_kg) over by_series as lag_unit_value_usd_per_kg,
         lag(value_usd) over by_series as lag_value_usd,
         lag(net_weight_kg) over by_series as lag_net_weight_kg
-    from valued
+    from {{ 'series' if is_windowed_increment() else 'valued' }}
     window by_series as (
         partition by source, reporter_iso3, partner_iso3, flow, period_type, month, product
         order by year
