@@ -12,6 +12,17 @@
     window reads (`in_trade_window(years_before)`); rows outside it are never rewritten. Its tests
     read only the window too (default__get_where_subquery below). -#}
 
+{#- A windowed model's config, in one place: `{{ windowed_by_trade_partition(by_source=false) }}`. -#}
+{% macro windowed_by_trade_partition(by_source=true, years_after=0) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_trade_window() }}",
+        meta={'trade_window': {'by_source': by_source, 'years_after': years_after}},
+    ) }}
+{%- endmacro %}
+
 {% macro trade_window_spec(node_config) -%}
     {%- do return((node_config.get('meta') or {}).get('trade_window')) -%}
 {%- endmacro %}

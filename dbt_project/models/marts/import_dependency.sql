@@ -1,11 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_trade_window() }}",
-    meta={'trade_window': {'by_source': true}},
-) }}
--- Incremental by the build window of the trade data (macros/trade_window.sql).
+{{ windowed_by_trade_partition() }}
+-- Incremental by (source, year) partitions of the trade data: macros/trade_window.sql.
 -- Who supplies each importer, per HS code, year and source, and how concentrated that supply is.
 --
 -- Supplier units are countries, plus a bloc when the source itemises only the bloc (Census's EU group,

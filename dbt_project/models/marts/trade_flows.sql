@@ -1,11 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_trade_window() }}",
-    meta={'trade_window': {'by_source': true}},
-) }}
--- Incremental by the build window of the trade data (macros/trade_window.sql).
+{{ windowed_by_trade_partition() }}
+-- Incremental by (source, year) partitions of the trade data: macros/trade_window.sql.
 -- The unified trade fact: every source on one grain (reporter, partner, flow, period, HS code).
 -- Aggregate partners (World, the EU group) are rows here, flagged: never add them to countries.
 with unioned as (

@@ -1,11 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_trade_window() }}",
-    meta={'trade_window': {'by_source': false}},
-) }}
--- Incremental by the build window of the trade data (macros/trade_window.sql).
+{{ windowed_by_trade_partition(by_source=false) }}
+-- Incremental by (source, year) partitions of the trade data: macros/trade_window.sql.
 -- The same flow seen from both ends: what the importer reports it bought from the exporter against
 -- what the exporter reports it sold to the importer, for the same HS code and period (any two
 -- sources: Comtrade US imports vs Comtrade China exports, US Census imports vs Taiwan customs

@@ -1,11 +1,5 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_trade_window() }}",
-    meta={'trade_window': {'by_source': true, 'years_after': 1}},
-) }}
--- Incremental by the build window of the trade data (macros/trade_window.sql).
+{{ windowed_by_trade_partition(years_after=1) }}
+-- Incremental by (source, year) partitions of the trade data: macros/trade_window.sql.
 -- Unit value = value / net weight (USD per kg) by product, reporter, partner, flow and period, with
 -- its year-on-year change (the price shock: same month a year earlier for monthly figures). The
 -- product is the canonical product (dim_product): codes split in HS2022 (854140 into 854141..854149)
