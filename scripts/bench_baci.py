@@ -5,10 +5,10 @@ DuckDB alone reading its CSV into a table (the floor). Then run `python -m orche
 the command `make run` runs, four times on one warehouse, over a data folder that is the real sample
 (symlinked, never copied): from empty; again with nothing changed; then with the archive dropped under
 baci/; then with the same release holding a second year file. The third run's cost is what the year
-adds, the fourth's what a second year adds (only its partition is rebuilt). Each stage of that run (land, validate, dbt model
-by model, publish, Parquet, PostgreSQL copy when CHIPCHAIN_PG_URL is set) is read from the run's own
-Dagster event log. Peak memory is the resident memory of the whole process tree (the pipeline and dbt),
-sampled from /proc every 0.1 s.
+adds, the fourth's what a second year adds (only its partition is rebuilt). Each stage of those runs
+(land, validate, dbt model by model, publish, Parquet, PostgreSQL copy when CHIPCHAIN_PG_URL is set)
+is read from the run's own Dagster event log. Peak memory is the resident memory of the whole process
+tree (the pipeline and dbt), sampled from /proc every 0.1 s.
 """
 
 from __future__ import annotations
