@@ -62,3 +62,26 @@ def describe(window: Mapping[str, Sequence[int]] | None) -> str:
     if not window:
         return "no trade partition changed"
     return "partitions " + "; ".join(f"{s} {', '.join(map(str, ys))}" for s, ys in window.items())
+
+
+def rewritten_years(
+    window: Mapping[str, Sequence[int]] | None, specs: Mapping[str, Mapping]
+) -> dict[str, set[int]] | None:
+    """The years of each windowed model a window rebuilt (its `meta.trade_window` spec: `years_after`),
+    whatever the source; None for a full build. (What the Parquet export writes again.)"""
+    if window is None:
+        return None
+    years = {int(y) for ys in window.values() for y in ys}
+    return {
+        model: {y + offset for y in years for offset in range(int(spec.get("years_after") or 0) + 1)}
+        for model, spec in specs.items()
+    }
+
+
+def windowed_models(manifest: Mapping) -> dict[str, Mapping]:
+    """Model name -> its `meta.trade_window` spec, for the models built by window."""
+    return {
+        node["name"]: node["config"]["meta"]["trade_window"]
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model" and (node.get("config", {}).get("meta") or {}).get("trade_window")
+    }

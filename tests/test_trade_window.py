@@ -123,3 +123,19 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
     differences = {t: (a, b) for t, _, _, a, b in compared if a or b}
     # the marked Taiwan row is the only difference from the full build
     assert differences == {"trade_flows": (1, 1)}
+
+
+def test_the_years_a_window_rebuilt_per_windowed_model():
+    specs = {"trade_flows": {"by_source": True}, "unit_values": {"by_source": True, "years_after": 1}}
+    assert dbt_window.rewritten_years({"baci": [2022], "comtrade": [2019]}, specs) == {
+        "trade_flows": {2019, 2022},
+        "unit_values": {2019, 2020, 2022, 2023},
+    }
+    assert dbt_window.rewritten_years(None, specs) is None
+    manifest = json.loads(get_dbt_project().manifest_path.read_text())
+    assert set(dbt_window.windowed_models(manifest)) == {
+        "trade_flows", "import_dependency", "mirror_gaps", "unit_values", *(
+            f"int_trade_flows__{s}" for s in ("baci", "census", "census_api", "comtrade", "comtrade_api",
+                                              "comtrade_legacy", "taiwan")
+        ),
+    }  # fmt: skip

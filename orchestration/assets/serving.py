@@ -4,9 +4,13 @@ Each reads the read-only snapshot (the dbt docs read the working database dbt ju
 them holds the working database while a reader queries what was published.
 """
 
+import json
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from orchestration import dbt_window
 from orchestration.assets.publish import published_warehouse
+from orchestration.dbt_project import get_dbt_project
 from orchestration.metadata import md_table
 from orchestration.report.docs import build_dbt_docs, build_gx_docs
 from orchestration.resources import WarehouseResource
@@ -34,14 +38,24 @@ def published_dir(warehouse: WarehouseResource):
 )
 def parquet_export(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     out = published_dir(warehouse)
-    result = export_parquet(out / "warehouse.duckdb", out / "parquet")
-    context.log.info(f"exported {len(result.tables)} marts to {result.path} -> {result.version_dir.name}")
+    # after a windowed build only the rebuilt years of the windowed marts are written again
+    manifest = json.loads(get_dbt_project().manifest_path.read_text())
+    rewrite = dbt_window.rewritten_years(dbt_window.decode(context.run.tags), dbt_window.windowed_models(manifest))
+    result = export_parquet(out / "warehouse.duckdb", out / "parquet", rewrite)
+    linked = sum(i["partitions_linked"] for i in result.tables.values())
+    context.log.info(
+        f"exported {len(result.tables)} marts to {result.path} -> {result.version_dir.name} "
+        f"({linked} unchanged year partitions linked from the previous export)"
+    )
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(result.path)),
             "marts": md_table(
-                ["mart", "rows", "partitioned by"],
-                [(t, f"{i['rows']:,}", ", ".join(i["partitioned_by"]) or "-") for t, i in result.tables.items()],
+                ["mart", "rows", "partitioned by", "partitions linked"],
+                [
+                    (t, f"{i['rows']:,}", ", ".join(i["partitioned_by"]) or "-", i["partitions_linked"])
+                    for t, i in result.tables.items()
+                ],
             ),
         }
     )

@@ -4,9 +4,14 @@ Layout: `published/parquet/<mart>/year=<y>/data_0.parquet` for marts with a `yea
 partitioning: the year lives in the path, readers get it back with hive_partitioning), and
 `published/parquet/<mart>/data_0.parquet` otherwise, plus `_manifest.json` with row counts.
 
-`published/parquet` is a symlink to a versioned directory. A new export is written in full beside the
+`published/parquet` is a symlink to a versioned directory. A new export is written beside the
 current one, checked, and the symlink is replaced in one rename, so a reader resolving the path sees
 one complete export. The previous version is kept (a reader may still be listing it); older ones go.
+
+After a windowed build (orchestration/dbt_window.py) only the year partitions of the windowed marts
+that the window rebuilt are written again: the other partitions' files are hard links to the current
+export's (Parquet files are never modified, so a link is the same file, at no cost). Every other
+mart is written in full.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,13 +47,18 @@ def read_glob(export_dir: Path, table: str) -> str:
     return str(export_dir / table / "**" / "*.parquet")
 
 
-def export_parquet(snapshot_path: Path, export_dir: Path) -> ParquetExport:
+def export_parquet(
+    snapshot_path: Path, export_dir: Path, rewrite_years: Mapping[str, Set[int]] | None = None
+) -> ParquetExport:
+    """Export every mart. `rewrite_years`: for the marts it names, only those year partitions are
+    written and the others are linked from the current export; None (or no current export): all."""
     parent = export_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
+    current = export_dir.resolve() if export_dir.is_symlink() and export_dir.resolve().is_dir() else None
     version_dir = parent / f"{VERSION_PREFIX}{uuid.uuid4().hex[:12]}"
     version_dir.mkdir()
     try:
-        tables = _write(snapshot_path, version_dir)
+        tables = _write(snapshot_path, version_dir, current, rewrite_years if current else None)
         _check(version_dir, tables)
         (version_dir / "_manifest.json").write_text(json.dumps(tables, indent=2, sort_keys=True) + "\n")
         _swap_symlink(export_dir, version_dir)
@@ -58,7 +69,22 @@ def export_parquet(snapshot_path: Path, export_dir: Path) -> ParquetExport:
     return ParquetExport(export_dir, version_dir, tables)
 
 
-def _write(snapshot_path: Path, out: Path) -> dict[str, dict]:
+def _link_unchanged(previous: Path, target: Path, years: Set[int]) -> int:
+    """Hard-link the previous export's partitions of years not in `years`; returns how many."""
+    linked = 0
+    for partition in sorted(previous.glob("year=*")):
+        if partition.name in {f"year={y}" for y in years}:
+            continue
+        (target / partition.name).mkdir(parents=True)
+        for file in partition.iterdir():
+            os.link(file, target / partition.name / file.name)
+        linked += 1
+    return linked
+
+
+def _write(
+    snapshot_path: Path, out: Path, previous: Path | None = None, rewrite_years: Mapping[str, Set[int]] | None = None
+) -> dict[str, dict]:
     con = connect(snapshot_path, read_only=True)
     try:
         publish_id = con.execute(f"select publish_id from {MANIFEST_SCHEMA}.snapshot").fetchone()[0]
@@ -70,11 +96,25 @@ def _write(snapshot_path: Path, out: Path) -> dict[str, dict]:
         for table, columns in marts:
             target = out / table
             rows = con.execute(f"select count(*) from marts.{_ident(table)}").fetchone()[0]
+            linked = 0
             if "year" in columns:
+                years = (rewrite_years or {}).get(table)
+                source = f"marts.{_ident(table)}"
+                if years is not None and previous is not None and (previous / table).is_dir():
+                    linked = _link_unchanged(previous / table, target, years)
+                    in_window = ", ".join(str(int(y)) for y in sorted(years)) or "null"
+                    source = f"(select * from marts.{_ident(table)} where year in ({in_window}))"
+                # written beside the linked partitions, then moved in (COPY wants an empty folder)
+                staging = out / f".{table}.new"
                 con.execute(
-                    f"copy marts.{_ident(table)} to '{target}' "
+                    f"copy {source} to '{staging}' "
                     "(format parquet, compression zstd, partition_by (year), write_partition_columns false)"
                 )
+                target.mkdir(exist_ok=True)
+                if staging.exists():
+                    for partition in staging.iterdir():
+                        partition.rename(target / partition.name)
+                    staging.rmdir()
                 partitioned_by = ["year"]
             else:
                 target.mkdir()
@@ -87,6 +127,7 @@ def _write(snapshot_path: Path, out: Path) -> dict[str, dict]:
                 "partitioned_by": partitioned_by,
                 "glob": f"{table}/**/*.parquet",
                 "duckdb_snapshot_id": publish_id,
+                "partitions_linked": linked,
             }
         return tables
     finally:

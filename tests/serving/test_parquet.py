@@ -64,3 +64,31 @@ def test_a_re_export_swaps_the_link_and_keeps_only_the_previous_version(built_wa
     with duckdb.connect() as con:
         got = con.execute(f"select count(*) from read_parquet('{read_glob(export, 'dim_country')}')").fetchone()[0]
     assert got == third.tables["dim_country"]["rows"] > 0
+
+
+def test_a_windowed_re_export_writes_only_the_rebuilt_years_and_links_the_rest(built_warehouse, tmp_path):
+    """After a windowed build only the window's years of the windowed marts are written again; the
+    other partitions are hard links to the previous export's files, and every mart reads back whole."""
+    snapshot = built_warehouse.published_path
+    export = tmp_path / "published" / "parquet"
+    first = export_parquet(snapshot, export)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        years = [r[0] for r in con.execute("select distinct year from marts.trade_flows order by 1").fetchall()]
+    rebuilt = {years[-1]}
+    second = export_parquet(snapshot, export, {"trade_flows": rebuilt, "unit_values": set()})
+    flows_before, flows_after = first.version_dir / "trade_flows", second.version_dir / "trade_flows"
+    for partition in sorted(flows_after.iterdir()):
+        (before,) = (flows_before / partition.name).iterdir()
+        (after,) = partition.iterdir()
+        same_file = before.stat().st_ino == after.stat().st_ino
+        assert same_file == (partition.name != f"year={years[-1]}"), partition.name
+    assert second.tables["trade_flows"]["partitions_linked"] == len(years) - 1
+    assert second.tables["unit_values"]["partitions_linked"] == len(list((first.version_dir / "unit_values").iterdir()))
+    # a mart the window does not name is written in full
+    assert second.tables["import_dependency"]["partitions_linked"] == 0
+    with duckdb.connect() as con:
+        for table in ("trade_flows", "unit_values", "import_dependency"):
+            got = con.execute(
+                f"select count(*) from read_parquet('{read_glob(export, table)}', hive_partitioning = true)"
+            ).fetchone()[0]
+            assert got == second.tables[table]["rows"] == first.tables[table]["rows"]

@@ -63,26 +63,26 @@ valued as (
 ),
 
 {% if is_windowed_increment() %}
--- A windowed build: the year before a rebuilt year, when it is not rebuilt itself, is unchanged and
--- already here, so its series are read from this table instead of summing its flows again.
-series as (
-    select * from valued
-    union all by name
-    select
-        source,
-        reporter_iso3,
-        partner_iso3,
-        flow,
-        period_type,
-        year,
-        month,
-        product,
-        value_usd,
-        net_weight_kg,
-        unit_value_usd_per_kg
-    from {{ this }}
-    where {{ in_trade_window(years_before=1) }} and not {{ in_trade_window() }}
-),
+    -- A windowed build: the year before a rebuilt year, when it is not rebuilt itself, is unchanged and
+    -- already here, so its series are read from this table instead of summing its flows again.
+    series as (
+        select * from valued
+        union all by name
+        select
+            source,
+            reporter_iso3,
+            partner_iso3,
+            flow,
+            period_type,
+            year,
+            month,
+            product,
+            value_usd,
+            net_weight_kg,
+            unit_value_usd_per_kg
+        from {{ this }}
+        where {{ in_trade_window(years_before=1) }} and not {{ in_trade_window() }}
+    ),
 {% endif %}
 
 -- The same series a year earlier, by a window rather than a self-join: joining 10M series to
