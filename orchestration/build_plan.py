@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.dbt_window import describe, trade_window
+from orchestration.dbt_window import describe, trade_window, windowed_nodes
 from orchestration.ingest.registry import RAW_TABLES
 from orchestration.ingest.registry_live import LIVE_RAW_TABLES
 
@@ -111,15 +111,12 @@ def windowed_relations(manifest: dict[str, Any], fact: str = "trade_flows") -> t
     """The fact model's relation and those of its windowed parents (the per-source flows), as schema.name."""
     nodes = manifest["nodes"]
     fact_node = next(n for n in nodes.values() if n.get("resource_type") == "model" and n["name"] == fact)
+    windowed = windowed_nodes(manifest)
 
     def relation(node: dict[str, Any]) -> str:
         return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
 
-    parents = [
-        relation(nodes[uid])
-        for uid in fact_node["depends_on"]["nodes"]
-        if uid in nodes and (nodes[uid].get("config", {}).get("meta") or {}).get("trade_window")
-    ]
+    parents = [relation(windowed[uid]) for uid in fact_node["depends_on"]["nodes"] if uid in windowed]
     return relation(fact_node), sorted(parents)
 
 
@@ -131,13 +128,22 @@ def changed_partitions(
     New rows are read through the per-source flow views (the same SQL the build runs, over raw as it
     is now); replaced rows through the fact as the last build left it (they are gone from raw)."""
     fact, parents = windowed_relations(manifest)
-    new = "select load_id from audit.loads where landed_at > ? and status in ('promoted', 'superseded')"
-    gone = f"select load_id from audit.loads where status = 'superseded' and superseded_by in ({new})"
-    union = " union ".join(
-        [f"select distinct source, year from {p} where load_id in ({new})" for p in parents]
-        + [f"select distinct source, year from {fact} where load_id in ({gone})"]
+    flows = " union ".join(
+        [f"select distinct source, year from {p} where load_id in (select load_id from new)" for p in parents]
+        + [f"select distinct source, year from {fact} where load_id in (select load_id from gone)"]
     )
-    rows = con.execute(union, [since] * (len(parents) + 1)).fetchall()
+    rows = con.execute(
+        f"""
+        with new as (
+            select load_id from audit.loads where landed_at > ? and status in ('promoted', 'superseded')
+        ),
+        gone as (
+            select load_id from audit.loads where status = 'superseded' and superseded_by in (select load_id from new)
+        )
+        {flows}
+        """,
+        [since],
+    ).fetchall()
     return trade_window(rows)
 
 

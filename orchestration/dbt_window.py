@@ -29,11 +29,15 @@ def trade_window(partitions: Iterable[tuple[str, int | None]]) -> TradeWindow:
     return {source: sorted(years) for source, years in sorted(out.items())}
 
 
+def _normal(window: Mapping[str, Sequence[int]]) -> TradeWindow:
+    return trade_window((source, year) for source, years in window.items() for year in years)
+
+
 def encode(window: Mapping[str, Sequence[int]] | None) -> dict[str, str]:
     """The run tags for a window (none for a full build)."""
     if window is None:
         return {}
-    return {TRADE_WINDOW_TAG: json.dumps(trade_window((s, y) for s, ys in window.items() for y in ys))}
+    return {TRADE_WINDOW_TAG: json.dumps(_normal(window))}
 
 
 def decode(tags: Mapping[str, str]) -> TradeWindow | None:
@@ -45,15 +49,14 @@ def decode(tags: Mapping[str, str]) -> TradeWindow | None:
         isinstance(s, str) and isinstance(ys, list) and all(isinstance(y, int) for y in ys) for s, ys in window.items()
     ):
         raise ValueError(f"run tag {TRADE_WINDOW_TAG} is not {{source: [years]}}: {raw!r}")
-    return trade_window((s, y) for s, ys in window.items() for y in ys)
+    return _normal(window)
 
 
 def dbt_build_args(window: Mapping[str, Sequence[int]] | None) -> list[str]:
     """The `dbt build` arguments for a window: its partitions as --vars, or a full refresh."""
     if window is None:
         return ["build", "--full-refresh"]
-    normal = trade_window((s, y) for s, ys in window.items() for y in ys)
-    return ["build", "--vars", json.dumps({"trade_window": normal}, separators=(",", ":"))]
+    return ["build", "--vars", json.dumps({"trade_window": _normal(window)}, separators=(",", ":"))]
 
 
 def describe(window: Mapping[str, Sequence[int]] | None) -> str:
@@ -78,10 +81,15 @@ def rewritten_years(
     }
 
 
-def windowed_models(manifest: Mapping) -> dict[str, Mapping]:
-    """Model name -> its `meta.trade_window` spec, for the models built by window."""
+def windowed_nodes(manifest: Mapping) -> dict[str, Mapping]:
+    """Unique id -> node, for the models built by window (those with a `meta.trade_window` spec)."""
     return {
-        node["name"]: node["config"]["meta"]["trade_window"]
-        for node in manifest.get("nodes", {}).values()
+        uid: node
+        for uid, node in manifest.get("nodes", {}).items()
         if node.get("resource_type") == "model" and (node.get("config", {}).get("meta") or {}).get("trade_window")
     }
+
+
+def windowed_models(manifest: Mapping) -> dict[str, Mapping]:
+    """Model name -> its `meta.trade_window` spec."""
+    return {node["name"]: node["config"]["meta"]["trade_window"] for node in windowed_nodes(manifest).values()}

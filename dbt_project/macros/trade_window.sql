@@ -79,20 +79,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt's generic tests read `get_where_subquery(model)`: on a windowed model they read its window. -#}
+{#- dbt's generic tests read `get_where_subquery(model)`: on a windowed model they read its window.
+    (`model` is the test; the model it tests is its attached node, looked up once, not searched for.) -#}
 {% macro default__get_where_subquery(relation) -%}
-    {%- set ns = namespace(where=config.get('where', '')) -%}
-    {%- if execute and var('trade_window', none) is not none -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and (node.alias or node.name) == relation.identifier
-                and node.schema == relation.schema and trade_window_spec(node.config) is not none -%}
-                {%- set window_where = trade_window_predicate(trade_window_spec(node.config)) -%}
-                {%- set ns.where = '(' ~ ns.where ~ ') and ' ~ window_where if ns.where else window_where -%}
-            {%- endif -%}
-        {%- endfor -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
+    {%- set spec = trade_window_spec(tested.config) if tested is not none else none -%}
+    {%- if spec is not none and var('trade_window', none) is not none -%}
+        {%- set window_where = trade_window_predicate(spec) -%}
+        {%- set where = '(' ~ where ~ ') and ' ~ window_where if where else window_where -%}
     {%- endif -%}
-    {%- if ns.where -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ ns.where ~ ') dbt_subquery') -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}

@@ -54,7 +54,8 @@ def export_parquet(
     written and the others are linked from the current export; None (or no current export): all."""
     parent = export_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
-    current = export_dir.resolve() if export_dir.is_symlink() and export_dir.resolve().is_dir() else None
+    current = export_dir.resolve() if export_dir.is_symlink() else None
+    current = current if current is not None and current.is_dir() else None
     version_dir = parent / f"{VERSION_PREFIX}{uuid.uuid4().hex[:12]}"
     version_dir.mkdir()
     try:
@@ -71,9 +72,9 @@ def export_parquet(
 
 def _link_unchanged(previous: Path, target: Path, years: Set[int]) -> int:
     """Hard-link the previous export's partitions of years not in `years`; returns how many."""
-    linked = 0
+    linked, rewritten = 0, {f"year={y}" for y in years}
     for partition in sorted(previous.glob("year=*")):
-        if partition.name in {f"year={y}" for y in years}:
+        if partition.name in rewritten:
             continue
         (target / partition.name).mkdir(parents=True)
         for file in partition.iterdir():
