@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	eval "$$($(BIN)/python -m orchestration.layout env)" && cd dbt_project && ../$(BIN)/dbt parse --quiet
 
 # Local copies of the CSS/JS GX Data Docs link on CDNs (npm registry, exact releases): docs render offline.
 .cache/docs-vendor/.complete: orchestration/report/docs_assets.py $(VENV)/.installed
@@ -88,4 +88,5 @@ postgres-stop:
 	bash scripts/postgres.sh stop
 
 clean:
-	rm -rf dbt_project/target dbt_project/logs $(WAREHOUSE_DIR)/*.duckdb* $(WAREHOUSE_DIR)/published $(WAREHOUSE_DIR)/gx_data_docs
+	rm -rf dbt_project/target dbt_project/logs $$($(BIN)/python -m orchestration.layout published_dir gx_site_dir)
+	rm -f $$($(BIN)/python -m orchestration.layout working_db)*

@@ -21,6 +21,7 @@ import duckdb
 from orchestration.dbt_window import describe, trade_window, windowed_nodes
 from orchestration.ingest.registry import RAW_TABLES
 from orchestration.ingest.registry_live import LIVE_RAW_TABLES
+from orchestration.layout import Layout
 
 BUILDS_DDL = """
 create schema if not exists audit;
@@ -147,19 +148,15 @@ def changed_partitions(
     return trade_window(rows)
 
 
-def state_dir(warehouse_dir: Path) -> Path:
-    return warehouse_dir / "state"
-
-
 def read_manifest(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def plan_build(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_path: Path) -> BuildPlan:
+def plan_build(con: duckdb.DuckDBPyConnection, layout: Layout, manifest_path: Path) -> BuildPlan:
     """Compare the raw loads and the dbt project with the last fully successful build."""
     con.execute(BUILDS_DDL)
     last = con.execute("select max(finished_at) from audit.builds").fetchone()[0]
-    previous = read_manifest(state_dir(warehouse_dir) / "manifest.json")
+    previous = read_manifest(layout.build_manifest)
     if last is None or previous is None:
         return BuildPlan(first_build=True, reasons=("no successful build recorded yet: everything is built",))
     changed = {
@@ -191,15 +188,15 @@ def plan_build(con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_pat
 
 
 def record_build(
-    con: duckdb.DuckDBPyConnection, warehouse_dir: Path, manifest_path: Path, plan: BuildPlan, finished_at: datetime
+    con: duckdb.DuckDBPyConnection, layout: Layout, manifest_path: Path, plan: BuildPlan, finished_at: datetime
 ) -> None:
     """After a fully successful build only: what the next run compares against."""
     con.execute(BUILDS_DDL)
-    target = state_dir(warehouse_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = target / "manifest.json.tmp"
+    target = layout.build_manifest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.tmp")
     shutil.copyfile(manifest_path, tmp)
-    tmp.replace(target / "manifest.json")
+    tmp.replace(target)
     con.execute(
         "insert into audit.builds values (?, ?, ?, ?)",
         [finished_at, sorted(plan.changed_raw_tables), len(plan.modified_dbt_nodes), plan.first_build],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cache
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import REPO_ROOT
-
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+from orchestration.layout import DBT_PROJECT_DIR, layout_from_env
 
 
 def dbt_executable() -> str:
@@ -22,7 +21,10 @@ def dbt_executable() -> str:
 @cache
 def get_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    # `dagster dev` re-parses on load; `make` runs `dbt parse` before anything imports the manifest.
+    # `dagster dev` re-parses on load (`make` runs `dbt parse` before anything imports the manifest):
+    # the profile it renders needs the layout's variables; a run sets them again from its resource.
+    for name, value in layout_from_env().dbt_env().items():
+        os.environ.setdefault(name, value)
     project.prepare_if_dev()
     return project
 

@@ -24,8 +24,9 @@ from orchestration.settings import Settings, get_settings
 
 def connection_config(settings: Settings | None = None) -> dict[str, str]:
     settings = settings or get_settings()
-    settings.spill_dir.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": settings.memory_limit, "temp_directory": str(settings.spill_dir)}
+    spill_dir = settings.layout.spill_dir
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": settings.memory_limit, "temp_directory": str(spill_dir)}
     if settings.threads:
         config["threads"] = str(settings.threads)
     return config

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.duckdb_connection import connect
+from orchestration.layout import Layout, layout_from_env
 from orchestration.settings import Settings, get_settings
 
 
@@ -20,20 +20,15 @@ class WarehouseResource(ConfigurableResource):
     data_dir: str = ""
     warehouse_dir: str = ""
 
-    def resolved_data_dir(self) -> Path:
-        return Path(self.data_dir).resolve() if self.data_dir else get_settings().sample_data_dir
-
-    def resolved_warehouse_dir(self) -> Path:
-        return Path(self.warehouse_dir).resolve() if self.warehouse_dir else get_settings().warehouse_dir
+    def layout(self) -> Layout:
+        return layout_from_env(warehouse_dir=self.warehouse_dir or None, sample_data_dir=self.data_dir or None)
 
     def settings(self) -> Settings:
-        return dataclasses.replace(
-            get_settings(), sample_data_dir=self.resolved_data_dir(), warehouse_dir=self.resolved_warehouse_dir()
-        )
+        return get_settings(self.layout())
 
     @property
     def path(self) -> Path:
-        return self.resolved_warehouse_dir() / "warehouse.duckdb"
+        return self.layout().working_db
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -87,9 +87,9 @@ def _plan(settings):
     from orchestration.build_plan import plan_build
     from orchestration.dbt_project import get_dbt_project
 
-    con = connect(settings.warehouse_path)
+    con = connect(settings.layout.working_db)
     try:
-        return plan_build(con, settings.warehouse_dir, get_dbt_project().manifest_path)
+        return plan_build(con, settings.layout, get_dbt_project().manifest_path)
     finally:
         con.close()
 
@@ -100,10 +100,10 @@ def _record(settings, plan) -> None:
     from orchestration.build_plan import record_build
     from orchestration.dbt_project import get_dbt_project
 
-    con = connect(settings.warehouse_path)
+    con = connect(settings.layout.working_db)
     try:
         finished = datetime.now(UTC).replace(tzinfo=None)
-        record_build(con, settings.warehouse_dir, get_dbt_project().manifest_path, plan, finished)
+        record_build(con, settings.layout, get_dbt_project().manifest_path, plan, finished)
     finally:
         con.close()
 
@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = get_settings()
+    layout = settings.layout
     started = time.time()
-    print(f"Sample data: {settings.sample_data_dir}\nWorking warehouse: {settings.warehouse_path}\n")
+    print(f"Sample data: {layout.sample_data_dir}\nWorking warehouse: {layout.working_db}\n")
 
     from dagster import AssetSelection, DagsterInstance
 
@@ -184,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     gx = [c for c in checks if c.check_name == "gx_suite"]
     dbt_checks = [c for c in checks if c.check_name != "gx_suite"]
     print("== Loads ==")
-    if settings.warehouse_path.exists():
-        print(_loads_summary(settings.warehouse_path, started))
+    if layout.working_db.exists():
+        print(_loads_summary(layout.working_db, started))
     print("\n== Checks ==")
     print(f"Great Expectations suites (blocking): {sum(c.passed for c in gx)}/{len(gx)} passed")
     print(f"dbt tests as asset checks: {sum(c.passed for c in dbt_checks)}/{len(dbt_checks)} passed")
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 error = event.step_failure_data.error
                 message = error.message.strip().splitlines()[0] if error else "step failed"
                 print(f"- step {event.step_key}: {message}")
-        published = settings.published_path
+        published = layout.published_db
         if published.exists():
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(published.stat().st_mtime))
             print(f"\nThe published snapshot was left as it was: {published} (written {stamp}).")
@@ -212,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     print("\n== Published ==")
-    print(f"Read-only snapshot: {settings.published_path}")
-    con = connect(settings.published_path, read_only=True)
+    print(f"Read-only snapshot: {layout.published_db}")
+    con = connect(layout.published_db, read_only=True)
     try:
         marts = con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
@@ -225,10 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         print(_table(cursor.fetchall(), headers))
     finally:
         con.close()
-    from orchestration.serving.summary import serving_summary
+    from orchestration.serving.summary import materializations, where_to_read
 
     if len(results) > 1:
-        print("\n== Serving ==\n" + serving_summary(result, settings.published_path))
+        served = where_to_read(layout, materializations(result))
+        print("\n== Serving ==\n" + "\n".join(f"{name}: {where}" for name, where in served.items()))
     print(f"\nDone in {time.time() - started:.0f} s. Open a SQL prompt on it with `make sql`.")
     return 0
 

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from orchestration.settings import get_settings
+from orchestration.layout import layout_from_env
 
 BANNER = """\
 Read-only SQL on {path}
@@ -38,7 +38,7 @@ def cli_command(published: Path, extra: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     extra = list(sys.argv[1:] if argv is None else argv)
-    published = get_settings().published_path
+    published = layout_from_env().published_db
     if not published.exists():
         print(f"No published snapshot at {published}: run `make run` first.", file=sys.stderr)
         return 1

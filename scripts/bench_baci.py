@@ -307,9 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         if archive is None:
             archive = work / "BACI_HS17_V202401.zip"
             with stage(result, sampler, "generate archive (not part of the path)", args.rows):
-                generate(archive, args.rows, data_dir=settings.sample_data_dir)
+                generate(archive, args.rows, data_dir=settings.layout.sample_data_dir)
         result.archive_bytes = archive.stat().st_size
-        data_dir = data_farm(settings.sample_data_dir, work / "data")
+        data_dir = data_farm(settings.layout.sample_data_dir, work / "data")
         os.environ["WAREHOUSE_DIR"] = str(work / "floor")
         floor = baseline(result, sampler, archive, work)
         env = {**os.environ, "SAMPLE_DATA_DIR": str(data_dir), "WAREHOUSE_DIR": str(work / "warehouse"),
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             # of trade_flows and of the marts that read it is rebuilt.
             second = work / "second_year" / archive.name
             with stage(result, sampler, "generate the second year (not part of the path)", args.rows):
-                add_year(archive, second, args.rows, data_dir=settings.sample_data_dir)
+                add_year(archive, second, args.rows, data_dir=settings.layout.sample_data_dir)
             link = data_dir / "baci" / "HS17" / archive.name
             link.unlink()
             link.symlink_to(second.resolve())

@@ -9,14 +9,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.settings import get_settings
+from orchestration.layout import Layout, layout_from_env
 
 TEST_PG_SCHEMA = "marts_test_session"
 
 
 @pytest.fixture(scope="session")
 def sample_data_dir() -> Path:
-    path = get_settings().sample_data_dir
+    path = layout_from_env().sample_data_dir
     if not (path / "README.md").exists():
         pytest.fail(f"sample data not found at {path}: set SAMPLE_DATA_DIR")
     return path
@@ -29,12 +29,16 @@ class BuiltWarehouse:
     result: object  # dagster ExecuteInProcessResult
 
     @property
+    def layout(self) -> Layout:
+        return layout_from_env(warehouse_dir=self.warehouse_dir, sample_data_dir=self.data_dir)
+
+    @property
     def working_path(self) -> Path:
-        return self.warehouse_dir / "warehouse.duckdb"
+        return self.layout.working_db
 
     @property
     def published_path(self) -> Path:
-        return self.warehouse_dir / "published" / "warehouse.duckdb"
+        return self.layout.published_db
 
     def published(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.published_path), read_only=True)
@@ -58,7 +62,6 @@ def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehous
         env.setenv("WAREHOUSE_DIR", str(warehouse_dir))
         # When PostgreSQL is configured the run serves to it: into a test schema, never the `marts` BI tools use.
         env.setenv("CHIPCHAIN_PG_SCHEMA", TEST_PG_SCHEMA)
-        env.delenv("WAREHOUSE_PATH", raising=False)
         env.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
         result = run_warehouse_job()
         assert result.success, "the pipeline failed on the real sample data"

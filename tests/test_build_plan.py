@@ -18,6 +18,7 @@ from orchestration.build_plan import (
     record_build,
 )
 from orchestration.dbt_project import get_dbt_project
+from orchestration.layout import layout_from_env
 
 MANIFEST = {
     "metadata": {"project_name": "chipchain"},
@@ -72,22 +73,23 @@ def test_on_the_sample_only_the_changed_tables_descendants_are_selected(built_wa
     manifest_path = get_dbt_project().manifest_path
     # a copy of the built warehouse: the plan reads its loads, and the window its flows
     # (named as the working file: the dbt views name their catalog, `warehouse`)
-    shutil.copyfile(built_warehouse.working_path, tmp_path / "warehouse.duckdb")
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    layout = layout_from_env(warehouse_dir=tmp_path)
+    shutil.copyfile(built_warehouse.working_path, layout.working_db)
+    con = duckdb.connect(str(layout.working_db))
     try:
         con.execute("drop table if exists audit.builds")
-        first = plan_build(con, tmp_path, manifest_path)
+        first = plan_build(con, layout, manifest_path)
         assert first.first_build and not first.nothing_to_do
-        record_build(con, tmp_path, manifest_path, first, datetime.now(UTC).replace(tzinfo=None))
-        assert read_manifest(tmp_path / "state" / "manifest.json") == read_manifest(manifest_path)
-        assert plan_build(con, tmp_path, manifest_path).nothing_to_do
+        record_build(con, layout, manifest_path, first, datetime.now(UTC).replace(tzinfo=None))
+        assert read_manifest(layout.build_manifest) == read_manifest(manifest_path)
+        assert plan_build(con, layout, manifest_path).nothing_to_do
 
         # a Census file landed with new bytes after that build
         con.execute(
             "insert into audit.loads select * replace ('new-load' as load_id, now()::timestamp as landed_at) "
             "from audit.loads where raw_table = 'census__imports_hs10' limit 1"
         )
-        plan = plan_build(con, tmp_path, manifest_path)
+        plan = plan_build(con, layout, manifest_path)
     finally:
         con.close()
     assert plan.changed_raw_tables == {"census__imports_hs10"} and not plan.modified_dbt_nodes

@@ -7,11 +7,12 @@ import dataclasses
 import duckdb
 
 from orchestration.duckdb_connection import connect
+from orchestration.layout import DBT_PROJECT_DIR, layout_from_env
 from orchestration.settings import get_settings
 
 
 def _settings(tmp_path, limit="512MB"):
-    return dataclasses.replace(get_settings(), warehouse_dir=tmp_path, memory_limit=limit)
+    return dataclasses.replace(get_settings(layout_from_env(warehouse_dir=tmp_path)), memory_limit=limit)
 
 
 def test_memory_limit_and_spill_directory_are_set(tmp_path):
@@ -37,7 +38,9 @@ def test_a_file_already_open_in_this_process_is_joined_with_our_memory_limit(tmp
 
 
 def test_dbt_profile_sets_the_same_two_settings_at_connect():
-    profile = (get_settings().dbt_project_dir / "profiles.yml").read_text()
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
     assert "config_options:" in profile
     assert "memory_limit: \"{{ env_var('WAREHOUSE_MEMORY_LIMIT', '3GB') }}\"" in profile
-    assert "/.spill'" in profile
+    # both paths from the layout, never restated in the profile
+    assert "path: \"{{ env_var('CHIPCHAIN_DBT_DATABASE') }}\"" in profile
+    assert "temp_directory: \"{{ env_var('CHIPCHAIN_DBT_SPILL_DIR') }}\"" in profile

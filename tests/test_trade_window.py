@@ -18,6 +18,7 @@ import pytest
 from orchestration import dbt_window
 from orchestration.build_plan import BuildPlan, record_build, windowed_relations
 from orchestration.dbt_project import get_dbt_project
+from orchestration.layout import layout_from_env
 
 
 def _now():
@@ -81,10 +82,17 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
             else:
                 os.symlink(src, dst)
 
-    working = warehouse / "warehouse.duckdb"
+    layout = layout_from_env(warehouse_dir=warehouse)
+    working = layout.working_db
     with duckdb.connect(str(working)) as con:
         # the session's warehouse was built by the whole job: recorded here as `make run`'s last build
-        record_build(con, warehouse, get_dbt_project().manifest_path, BuildPlan(first_build=True), _now())
+        record_build(
+            con,
+            layout,
+            get_dbt_project().manifest_path,
+            BuildPlan(first_build=True),
+            _now(),
+        )
         years = sorted(
             r[0]
             for r in con.execute(
@@ -118,7 +126,7 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
             ).fetchall()
         )
     assert marks == {"mark: outside": 1}, "outside the window nothing is rewritten; inside everything is"
-    published = warehouse / "published" / "warehouse.duckdb"
+    published = layout.published_db
     compared = compare(str(built_warehouse.published_path), str(published))
     differences = {t: (a, b) for t, _, _, a, b in compared if a or b}
     # the marked Taiwan row is the only difference from the full build

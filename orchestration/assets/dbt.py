@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets and checks, keyed by schema (staging/intermediate/marts)."""
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration import dbt_window
 from orchestration.assets import dbt_failures
 from orchestration.dbt_project import get_dbt_project
-from orchestration.settings import get_settings
+from orchestration.layout import Layout
+from orchestration.resources import WarehouseResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "reference": "reference"}
 
@@ -31,12 +33,16 @@ TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 
 
 @dbt_assets(manifest=get_dbt_project().manifest_path, dagster_dbt_translator=TRANSLATOR, name="warehouse_dbt")
-def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # `build` runs seeds, models and their tests in DAG order: a failing test stops what depends on it.
     # A failed test's result waits until dbt has finished (and released the warehouse): it then goes
     # out with a few of the failing rows and the source files they came from.
     # The run's window (a tag set by `make run`) says which trade partitions to rebuild; none: all.
     window = dbt_window.decode(context.run.tags)
+    layout = warehouse.layout()
+    # dbt's profile reads its database and spill directory from the environment, and dagster-dbt
+    # hands dbt this process's environment: set them from the resource's layout.
+    os.environ.update(layout.dbt_env())
     context.log.info(f"dbt build window: {dbt_window.describe(window)}")
     invocation = dbt.cli(dbt_window.dbt_build_args(window), context=context)
     failed: list[AssetCheckResult] = []
@@ -48,28 +54,30 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
                 yield event
     except Exception:
         # dbt exits non-zero when a test fails: the results still go out, before the error
-        yield from with_evidence(context, invocation.target_path, failed)
+        yield from with_evidence(context, layout, invocation.target_path, failed)
         raise
-    yield from with_evidence(context, invocation.target_path, failed)
+    yield from with_evidence(context, layout, invocation.target_path, failed)
 
 
-def with_evidence(context: AssetExecutionContext, target_path, failed: list[AssetCheckResult]):
+def with_evidence(context: AssetExecutionContext, layout: Layout, target_path, failed: list[AssetCheckResult]):
     """Each failed test's result, with its failing rows and their source files (the manifest read once)."""
     if not failed:
         return
     manifest = json.loads((target_path / "manifest.json").read_text())
     for result in failed:
-        yield _with_evidence(context, target_path, manifest, result)
+        yield _with_evidence(context, layout, target_path, manifest, result)
 
 
-def _with_evidence(context: AssetExecutionContext, target_path, manifest: dict, result: AssetCheckResult):
+def _with_evidence(
+    context: AssetExecutionContext, layout: Layout, target_path, manifest: dict, result: AssetCheckResult
+):
     unique_id = getattr(result.metadata.get("unique_id"), "value", None)
     try:
         node = manifest["nodes"][unique_id]
         sql = dbt_failures.compiled_test_sql(target_path, node)
         if sql is None:
             return result
-        evidence = dbt_failures.gather(get_settings().warehouse_path, sql, node)
+        evidence = dbt_failures.gather(layout.working_db, sql, node)
     except Exception as exc:  # evidence is a courtesy: never hide the failure itself
         context.log.warning(f"no failing rows for {unique_id}: {exc}")
         return result

@@ -10,7 +10,6 @@ their load marked `superseded` in audit.loads. Payloads the plan no longer asks 
 empty, have their rows retired the same way, so a reload never leaves duplicates behind.
 """
 
-import os
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -44,7 +43,7 @@ from orchestration.connectors.comtrade import ComtradeClient
 from orchestration.connectors.http import log_progress
 from orchestration.connectors.landing_area import FetchReport, LandingArea
 from orchestration.connectors.scope import census_time, comtrade_period, landing_period, load_scope
-from orchestration.connectors.settings import ConnectorSettings, get_connector_settings
+from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient, extracted_csvs
 from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table
@@ -77,10 +76,8 @@ class LiveFetchConfig(Config):
     force_refresh: bool = False  # ask the source again even when the landing area holds the payloads
 
 
-def landing_area(warehouse: WarehouseResource, settings: ConnectorSettings) -> LandingArea:
-    # LANDING_DIR wins; otherwise the landing area sits in the warehouse directory the run writes to
-    root = settings.landing_dir if os.environ.get("LANDING_DIR") else warehouse.resolved_warehouse_dir() / "landing"
-    return LandingArea(root)
+def landing_area(warehouse: WarehouseResource) -> LandingArea:
+    return LandingArea(warehouse.layout().landing_dir)
 
 
 def retire_loads(con: duckdb.DuckDBPyConnection, table: RawTable, rel_paths: list[str], reason: str) -> int:
@@ -263,7 +260,7 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
     ) -> MaterializeResult:
         settings = get_connector_settings()
         scope = load_scope()
-        area = landing_area(warehouse, settings)
+        area = landing_area(warehouse)
         client = ComtradeClient(settings, progress=log_progress(context.log), logger=context.log)
         context.log.info(
             f"Comtrade {client.endpoint} endpoint at {settings.comtrade_api_base}, cap {client.cap} rows a call"
@@ -296,7 +293,7 @@ def build_comtrade_bulk_asset() -> AssetsDefinition:
     ) -> MaterializeResult:
         settings = get_connector_settings()
         scope = load_scope()
-        area = landing_area(warehouse, settings)
+        area = landing_area(warehouse)
         client = ComtradeClient(settings, progress=log_progress(context.log), logger=context.log)
         reports, prefixes = [], []
         for partition_key in context.partition_keys:
@@ -327,7 +324,7 @@ def build_census_asset(freq: str) -> AssetsDefinition:
     ) -> MaterializeResult:
         settings = get_connector_settings()
         scope = load_scope()
-        area = landing_area(warehouse, settings)
+        area = landing_area(warehouse)
         client = CensusClient(settings, progress=log_progress(context.log), logger=context.log)
         reports, prefixes = [], []
         for partition_key in context.partition_keys:
@@ -356,7 +353,7 @@ def build_usgs_asset() -> AssetsDefinition:
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
     ) -> MaterializeResult:
         settings = get_connector_settings()
-        area = landing_area(warehouse, settings)
+        area = landing_area(warehouse)
         client = UsgsClient(settings, progress=log_progress(context.log), logger=context.log)
         reports, prefixes, files = [], [], []
         for partition_key in context.partition_keys:
@@ -385,7 +382,7 @@ def build_baci_asset() -> AssetsDefinition:
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
     ) -> MaterializeResult:
         settings = get_connector_settings()
-        area = landing_area(warehouse, settings)
+        area = landing_area(warehouse)
         client = BaciClient(settings, progress=log_progress(context.log), logger=context.log)
         listing = None
         reports = []

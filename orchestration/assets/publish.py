@@ -17,8 +17,8 @@ from orchestration.resources import WarehouseResource
     "replaced atomically after every fully successful run.",
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    published_path = warehouse.resolved_warehouse_dir() / "published" / "warehouse.duckdb"
-    result = publish_snapshot(warehouse.path, published_path)
+    layout = warehouse.layout()
+    result = publish_snapshot(layout.working_db, layout.published_db)
     context.log.info(f"published {result.path} ({result.bytes:,} bytes)")
     return MaterializeResult(
         metadata={

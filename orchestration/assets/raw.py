@@ -54,8 +54,9 @@ def _validation_table(con, load_ids: list[str]) -> MetadataValue:
 def source_roots(table: RawTable, warehouse: WarehouseResource) -> list[Path]:
     """Where the table's files are found: the sample/data directory, and for bulk archives the live
     landing area too, where the BACI connector stores the releases it downloads."""
-    roots = [warehouse.resolved_data_dir()]
-    landing_root = warehouse.resolved_warehouse_dir() / "landing"
+    layout = warehouse.layout()
+    roots = [layout.sample_data_dir]
+    landing_root = layout.landing_dir
     if table.archive_members and landing_root.is_dir():
         roots.append(landing_root)
     return roots

@@ -1,32 +1,25 @@
 """The HTML report: drawn from the published snapshot once everything a run serves is in place."""
 
+import os
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.publish import published_warehouse
-from orchestration.assets.serving import published_dir, serving_assets
+from orchestration.assets.serving import serving_assets
+from orchestration.layout import Layout
 from orchestration.report.render import render_report
 from orchestration.resources import WarehouseResource
-from orchestration.serving.postgres import postgres_target_from_env, redact
-from orchestration.serving.sqlalchemy_url import duckdb_sqlalchemy_url
-
-LINKS = {
-    "dbt docs (models, columns, lineage)": "../docs/dbt/index.html",
-    "Great Expectations Data Docs (every validated load)": "../docs/gx/index.html",
-    "Parquet export manifest": "../parquet/_manifest.json",
-}
+from orchestration.serving.summary import where_to_read
 
 
-def serving_summary(warehouse: WarehouseResource) -> dict[str, str]:
-    out = published_dir(warehouse)
-    target = postgres_target_from_env()
-    return {
-        "DuckDB snapshot": f"{out / 'warehouse.duckdb'} (read-only; `make sql`)",
-        "SQLAlchemy": duckdb_sqlalchemy_url(out / "warehouse.duckdb"),
-        "Parquet": str(out / "parquet"),
-        "PostgreSQL": f"{redact(target.url)} schema {target.schema}, role {target.reader_role}"
-        if target
-        else "not configured (CHIPCHAIN_PG_URL unset)",
+def links(layout: Layout) -> dict[str, str]:
+    """The report's links to the rest of what was published, relative: the folder can move as a whole."""
+    pages = {
+        "dbt docs (models, columns, lineage)": layout.dbt_docs_dir / "index.html",
+        "Great Expectations Data Docs (every validated load)": layout.gx_docs_dir / "index.html",
+        "Parquet export manifest": layout.parquet_dir / "_manifest.json",
     }
+    return {name: os.path.relpath(path, layout.report_html.parent) for name, path in pages.items()}
 
 
 @asset(
@@ -38,10 +31,8 @@ def serving_summary(warehouse: WarehouseResource) -> dict[str, str]:
     "concentration and tariff regimes: published/report/index.html, one file that opens offline.",
 )
 def html_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    out = published_dir(warehouse)
-    result = render_report(
-        out / "warehouse.duckdb", out / "report" / "index.html", links=LINKS, serving=serving_summary(warehouse)
-    )
+    layout = warehouse.layout()
+    result = render_report(layout.published_db, layout.report_html, links=links(layout), serving=where_to_read(layout))
     context.log.info(f"report with {result.figures} figures at {result.path}")
     if result.waiting_for:
         context.log.info("sections waiting for exposure marts: " + ", ".join(result.waiting_for))

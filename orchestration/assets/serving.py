@@ -24,10 +24,6 @@ POSTGRES_SKIPPED = (
 )
 
 
-def published_dir(warehouse: WarehouseResource):
-    return warehouse.resolved_warehouse_dir() / "published"
-
-
 @asset(
     key=AssetKey(["serving", "parquet"]),
     group_name="serving",
@@ -37,11 +33,11 @@ def published_dir(warehouse: WarehouseResource):
     "mart has one), swapped in atomically.",
 )
 def parquet_export(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    out = published_dir(warehouse)
+    layout = warehouse.layout()
     # after a windowed build only the rebuilt years of the windowed marts are written again
     manifest = json.loads(get_dbt_project().manifest_path.read_text())
     rewrite = dbt_window.rewritten_years(dbt_window.decode(context.run.tags), dbt_window.windowed_models(manifest))
-    result = export_parquet(out / "warehouse.duckdb", out / "parquet", rewrite)
+    result = export_parquet(layout.published_db, layout.parquet_dir, rewrite)
     linked = sum(i["partitions_linked"] for i in result.tables.values())
     context.log.info(
         f"exported {len(result.tables)} marts to {result.path} -> {result.version_dir.name} "
@@ -75,7 +71,7 @@ def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource)
         context.log.warning(POSTGRES_SKIPPED)
         return MaterializeResult(metadata={"status": "skipped", "reason": POSTGRES_SKIPPED})
     try:
-        result = publish_to_postgres(published_dir(warehouse) / "warehouse.duckdb", target)
+        result = publish_to_postgres(warehouse.layout().published_db, target)
     except Exception as error:
         raise RuntimeError(
             f"publishing the marts to PostgreSQL at {redact(target.url)} failed: {error}. Is the server up "
@@ -104,7 +100,7 @@ def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource)
     description="`dbt docs generate --static`: one self-contained page at published/docs/dbt/index.html.",
 )
 def dbt_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    result = build_dbt_docs(warehouse.path, published_dir(warehouse) / "docs" / "dbt")
+    result = build_dbt_docs(warehouse.layout())
     context.log.info(f"dbt docs for {result.pages} catalogued relations at {result.index}")
     return MaterializeResult(metadata={"path": MetadataValue.path(str(result.index)), "relations": result.pages})
 
@@ -118,11 +114,8 @@ def dbt_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> Ma
     "published/docs/gx/index.html.",
 )
 def gx_data_docs(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    result = build_gx_docs(
-        published_dir(warehouse) / "warehouse.duckdb",
-        warehouse.resolved_warehouse_dir() / "gx_data_docs",
-        published_dir(warehouse) / "docs" / "gx",
-    )
+    layout = warehouse.layout()
+    result = build_gx_docs(layout.published_db, layout.gx_site_dir, layout.gx_docs_dir)
     context.log.info(f"GX Data Docs: {result.pages} pages ({result.added} new validation results)")
     return MaterializeResult(
         metadata={"path": MetadataValue.path(str(result.index)), "pages": result.pages, "added": result.added}

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from orchestration.connectors.http import HttpClient
-from orchestration.settings import get_settings
 
 
 def _float(name: str, default: float) -> float:
@@ -44,7 +42,6 @@ class ConnectorSettings:
     census_min_interval: float
     # Rows a keyed /data/v1/get call may return (its maxRecords); the keyless preview is capped at 500.
     comtrade_max_records: int
-    landing_dir: Path
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -90,5 +87,4 @@ def get_connector_settings() -> ConnectorSettings:
         comtrade_min_interval=_float("COMTRADE_MIN_INTERVAL", 1.1),
         census_min_interval=_float("CENSUS_MIN_INTERVAL", 0.2),
         comtrade_max_records=_int("COMTRADE_MAX_RECORDS", 100_000),
-        landing_dir=Path(os.environ.get("LANDING_DIR", get_settings().warehouse_dir / "landing")).resolve(),
     )

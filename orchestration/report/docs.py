@@ -23,6 +23,7 @@ from pathlib import Path
 from data_quality.runner import SUITES_DIR
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.duckdb_connection import connect
+from orchestration.layout import Layout
 from orchestration.report import docs_assets
 
 
@@ -42,7 +43,9 @@ def replace_dir(new: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_dbt_docs(working_path: Path, out_dir: Path) -> DocsResult:
+def build_dbt_docs(layout: Layout) -> DocsResult:
+    """`dbt docs generate --static` on the working database, into the published docs folder."""
+    out_dir = layout.dbt_docs_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dbt-docs-", dir=out_dir.parent) as scratch:
         target = Path(scratch) / "target"
@@ -55,7 +58,7 @@ def build_dbt_docs(working_path: Path, out_dir: Path) -> DocsResult:
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(target),
         ]  # fmt: skip
-        env = {**os.environ, "WAREHOUSE_PATH": str(working_path), "DO_NOT_TRACK": "1"}
+        env = {**os.environ, **layout.dbt_env(), "DO_NOT_TRACK": "1"}
         done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():

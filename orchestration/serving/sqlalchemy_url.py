@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.settings import get_settings
+from orchestration.layout import layout_from_env
 
 
 def duckdb_sqlalchemy_url(snapshot_path: Path | None = None) -> str:
     # duckdb-engine passes URL query parameters to duckdb.connect as configuration.
-    path = (snapshot_path or get_settings().published_path).resolve()
+    path = (snapshot_path or layout_from_env().published_db).resolve()
     return f"duckdb:///{path}?access_mode=read_only"
 
 

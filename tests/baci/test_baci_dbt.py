@@ -18,7 +18,7 @@ import pytest
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table
 from orchestration.ingest.registry import RAW_TABLES
-from orchestration.settings import REPO_ROOT
+from orchestration.layout import REPO_ROOT, layout_from_env
 
 from .conftest import release_2023, release_2024, write_archive
 
@@ -37,7 +37,8 @@ SELECT = ["+import_dependency", "+trade_flows", "+dim_country"]
 
 def _dbt(args: list[str], warehouse: Path, target: Path) -> None:
     dbt = Path(sys.executable).parent / "dbt"
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt_env = layout_from_env(warehouse_dir=warehouse.parent).dbt_env(database=warehouse)
+    env = {**os.environ, **dbt_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     done = subprocess.run(
         [str(dbt), *args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")],
         cwd=REPO_ROOT / "dbt_project", env=env, capture_output=True, text=True,

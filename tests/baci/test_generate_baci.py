@@ -10,7 +10,7 @@ import zipfile
 import duckdb
 import pytest
 
-from orchestration.settings import REPO_ROOT
+from orchestration.layout import REPO_ROOT
 
 
 @pytest.fixture(scope="module")

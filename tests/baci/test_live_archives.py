@@ -16,8 +16,8 @@ def test_archives_in_the_landing_area_are_ingested(tmp_path, baci_reference):
     data_dir, warehouse_dir = tmp_path / "data", tmp_path / "warehouse"
     data_dir.mkdir()
     archive = "baci/archives/HS17_V202401/BACI_HS17_V202401.zip"  # where connectors/baci.py stores it
-    write_archive(warehouse_dir / "landing" / archive, release_2024(baci_reference))
     resource = WarehouseResource(data_dir=str(data_dir), warehouse_dir=str(warehouse_dir))
+    write_archive(resource.layout().landing_dir / archive, release_2024(baci_reference))
 
     # the flows' suite checks exporters and importers against the archive's own country list
     assets = [build_raw_asset(raw_table("baci__country_codes")), build_raw_asset(raw_table("baci__trade_flows"))]

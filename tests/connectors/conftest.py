@@ -54,7 +54,6 @@ def live_env(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
-    monkeypatch.delenv("WAREHOUSE_PATH", raising=False)
     monkeypatch.delenv("LANDING_DIR", raising=False)
     for name in ("LIVE_SCOPE_FILE", "LIVE_YEARS", "LIVE_MONTHS", "LIVE_REPORTERS", "LIVE_HS_CODES",
                  "LIVE_BULK_REPORTERS", "LIVE_MCS_EDITIONS", "LIVE_BACI_RELEASES"):  # fmt: skip

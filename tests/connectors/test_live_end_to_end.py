@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.layout import layout_from_env
 from tests.connectors.replay_server import Fault, ReplayServer
 
 COMTRADE = ["raw", "comtrade__api_annual"]
@@ -47,7 +48,7 @@ class LiveWarehouse:
     first_calls: int = 0
 
     def con(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.warehouse_dir / "warehouse.duckdb"), read_only=True)
+        return duckdb.connect(str(layout_from_env(warehouse_dir=self.warehouse_dir).working_db), read_only=True)
 
     def run(self, keys, *, force: bool = False):
         from dagster import AssetKey
@@ -89,7 +90,6 @@ def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]
         "DBT_INDIRECT_SELECTION": "cautious",
     }
     cleared = (
-        "WAREHOUSE_PATH",
         "LANDING_DIR",
         "CENSUS_API_KEY",
         "LIVE_SCOPE_FILE",
@@ -157,7 +157,7 @@ def test_first_run_survives_faults_and_lands_every_row_once(live_warehouse):
         for path, sha in con.execute(
             "select distinct _file_path, _file_sha256 from raw.comtrade__api_annual"
         ).fetchall():
-            landed = live_warehouse.warehouse_dir / "landing" / path
+            landed = layout_from_env(warehouse_dir=live_warehouse.warehouse_dir).landing_dir / path
             assert landed.exists() and __import__("hashlib").sha256(landed.read_bytes()).hexdigest() == sha
         # dbt carried them to the trade_flows grain, values unchanged
         raw_total = con.execute(

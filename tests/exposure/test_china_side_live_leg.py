@@ -80,7 +80,7 @@ def test_missing_china_leg_appears_from_a_replayed_live_payload(tmp_path, sample
         "LIVE_HS_CODES": "280530",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("WAREHOUSE_PATH", "LANDING_DIR", "LIVE_SCOPE_FILE", "CHIPCHAIN_PG_URL"):
+    for name in ("LANDING_DIR", "LIVE_SCOPE_FILE", "CHIPCHAIN_PG_URL"):
         monkeypatch.delenv(name, raising=False)
 
     from orchestration.definitions import defs

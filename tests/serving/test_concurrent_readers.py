@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import REPO_ROOT
+from orchestration.layout import REPO_ROOT
 from tests.serving.conftest import open_snapshot
 
 READERS = 3
@@ -74,7 +74,6 @@ def test_a_full_run_never_disturbs_readers_of_the_published_snapshot(built_wareh
         "SAMPLE_DATA_DIR": str(built_warehouse.data_dir),
         "DAGSTER_HOME": str(tmp_path),
     }
-    env.pop("WAREHOUSE_PATH", None)
     try:
         time.sleep(1.0)  # the readers are in their loops before the run starts
         started = time.time()

@@ -10,9 +10,9 @@ import sys
 import duckdb
 import pytest
 
+from orchestration.layout import REPO_ROOT
 from orchestration.publish import STORAGE_VERSION
 from orchestration.serving.sqlalchemy_url import duckdb_sqlalchemy_url
-from orchestration.settings import REPO_ROOT
 from tests.serving.conftest import open_snapshot
 
 # The oldest DuckDB release the README promises; tested with a real client of that version.

@@ -12,7 +12,7 @@ from tests.serving.conftest import open_snapshot
 
 
 def test_every_mart_is_exported_and_reads_back_identically(built_warehouse):
-    export = built_warehouse.warehouse_dir / "published" / "parquet"
+    export = built_warehouse.layout.parquet_dir
     assert export.is_symlink(), "published/parquet is swapped in as a whole through a symlink"
     manifest = json.loads((export / "_manifest.json").read_text())
     with open_snapshot(built_warehouse.published_path) as con:

@@ -26,7 +26,7 @@ def _chromium(chromium: str, tmp_path: Path, *args: str) -> subprocess.Completed
 
 
 def _report(built_warehouse) -> Path:
-    return built_warehouse.warehouse_dir / "published" / "report" / "index.html"
+    return built_warehouse.layout.report_html
 
 
 def test_the_report_is_one_offline_file_linking_the_docs(built_warehouse):
@@ -44,7 +44,7 @@ def test_the_report_is_one_offline_file_linking_the_docs(built_warehouse):
 
 
 def test_dbt_docs_and_gx_data_docs_are_built(built_warehouse):
-    docs = built_warehouse.warehouse_dir / "published" / "docs"
+    docs = built_warehouse.layout.dbt_docs_dir.parent
     dbt_page = (docs / "dbt" / "index.html").read_text()
     assert "import_dependency" in dbt_page and "Herfindahl" in dbt_page  # manifest and docs inlined
     with open_snapshot(built_warehouse.published_path) as con:
@@ -149,7 +149,7 @@ def test_data_docs_render_styled_with_no_network(built_warehouse, chromium, tmp_
     names unresolvable, bootstrap-table's script turns GX's tables into its widgets and dbt's app draws."""
     from orchestration.report.docs_assets import ASSETS, SITE_VENDOR, cdn_links
 
-    docs = built_warehouse.warehouse_dir / "published" / "docs"
+    docs = built_warehouse.layout.dbt_docs_dir.parent
     gx = docs / "gx"
     assert cdn_links(gx) == set()
     for asset in ASSETS:
