@@ -5,16 +5,17 @@ from __future__ import annotations
 from dagster import Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import warehouse_dbt_assets
-from orchestration.assets.live import build_live_assets
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import build_raw_assets
 from orchestration.assets.report import html_report
 from orchestration.assets.serving import serving_assets
 from orchestration.dbt_project import dbt_resource
-from orchestration.live_jobs import LIVE_JOBS, unpartitioned_selection
+from orchestration.live.assets import build_live_assets
+from orchestration.live.freshness import LIVE_FRESHNESS_CHECKS
+from orchestration.live.jobs import LIVE_JOBS, unpartitioned_selection
+from orchestration.live.schedules import LIVE_SCHEDULES
+from orchestration.live.sensors import LIVE_SENSORS
 from orchestration.resources import WarehouseResource
-from orchestration.schedules import LIVE_SCHEDULES
-from orchestration.sensors import LIVE_FRESHNESS_CHECKS, LIVE_SENSORS
 
 # One process: DuckDB admits a single writer, and every step writes the same working database.
 warehouse_job = define_asset_job(
@@ -33,7 +34,7 @@ defs = Definitions(
         html_report,
         *build_live_assets(),
     ],
-    asset_checks=LIVE_FRESHNESS_CHECKS,
+    asset_checks=list(LIVE_FRESHNESS_CHECKS),
     jobs=[warehouse_job, *LIVE_JOBS],
     schedules=LIVE_SCHEDULES,
     sensors=LIVE_SENSORS,

@@ -146,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
     instance = DagsterInstance.get()
     if args.source == "live":
-        from orchestration.live_run import fetch_live
+        from orchestration.live.run import fetch_live
 
         print("== Live fetch ==")
-        fetched = fetch_live(instance)
+        fetched = fetch_live(defs, instance)
         print(fetched.report() + "\n")
         if not fetched.success:
             print("== RUN FAILED == (live fetch; the warehouse was not rebuilt)")

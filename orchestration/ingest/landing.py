@@ -189,10 +189,9 @@ def write_load(
     (a missing column stays missing for the suite, it is not silently null)."""
     load_id = new_load_id()
     now = datetime.now(UTC).replace(tzinfo=None)
-    raw, history = f'raw."{table.name}"', f'raw_history."{table.name}"'
+    raw = f'raw."{table.name}"'
     present = [c for c in table.all_columns if c in set(columns)]
-    con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [rel_path])
-    con.execute(f"delete from {raw} where _file_path = ?", [rel_path])
+    move_to_history(con, table, rel_path)
     select_cols = ", ".join([_provenance_sql(table, rel_path, sha, load_id, now), "_row_number", *map(_ident, present)])
     rejects_table = f"rejects_{load_id.replace('-', '_')}"
     try:
@@ -219,14 +218,44 @@ def _read_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, rejects_table
     return tuple(Reject(*r) for r in rows)
 
 
+def move_to_history(con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: str) -> int:
+    """Inside the caller's transaction: the file's current rows move to raw_history.<table>."""
+    moved = con.execute(
+        f'insert into raw_history."{table.name}" select * from raw."{table.name}" where _file_path = ?', [rel_path]
+    ).fetchone()[0]
+    con.execute(f'delete from raw."{table.name}" where _file_path = ?', [rel_path])
+    return moved
+
+
+def supersede(
+    con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: str, superseded_by: str, message: str | None = None
+) -> None:
+    """Inside the caller's transaction: the file's promoted load is superseded (by a new load, or retired)."""
+    con.execute(
+        "update audit.loads set status = 'superseded', superseded_by = ?, message = coalesce(?, message) "
+        "where raw_table = ? and file_path = ? and status = 'promoted'",
+        [superseded_by, message, table.name, rel_path],
+    )
+
+
 def mark_promoted(con: duckdb.DuckDBPyConnection, load: Load) -> None:
     """Inside the load's transaction: the file's previous load is superseded, this one promoted."""
-    con.execute(
-        "update audit.loads set status = 'superseded', superseded_by = ? "
-        "where raw_table = ? and file_path = ? and status = 'promoted'",
-        [load.load_id, load.table.name, load.file_path],
-    )
+    supersede(con, load.table, load.file_path, load.load_id)
     _record_load(con, load, "promoted", None)
+
+
+def retire(con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: str, reason: str) -> int:
+    """A file that no longer exists (a payload gone from its partition): its rows move to raw_history and
+    its load is superseded, in one transaction. Returns the rows moved."""
+    con.execute("begin transaction")
+    try:
+        moved = move_to_history(con, table, rel_path)
+        supersede(con, table, rel_path, f"retired:{reason}", reason)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return moved
 
 
 def _record_load(con: duckdb.DuckDBPyConnection, load: Load, status: str, message: str | None) -> None:

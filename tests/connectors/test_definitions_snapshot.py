@@ -30,7 +30,7 @@ def _partitions(defn) -> str | None:
 
 def live_definitions_snapshot() -> dict:
     from orchestration.definitions import defs
-    from orchestration.live_jobs import LIVE_PARTITIONED
+    from orchestration.live.jobs import LIVE_PARTITIONED
 
     graph = defs.resolve_asset_graph()
     live_keys = set(LIVE_PARTITIONED)

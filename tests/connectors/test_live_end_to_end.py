@@ -53,7 +53,7 @@ class LiveWarehouse:
     def run(self, keys, *, force: bool = False):
         from dagster import AssetKey
 
-        from orchestration.live_jobs import fetch_run_config
+        from orchestration.live.jobs import fetch_run_config
 
         live = tuple(AssetKey(k) for k in (COMTRADE, CENSUS))
         return self.defs.resolve_job_def("live_annual").execute_in_process(
@@ -115,7 +115,7 @@ def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]
         state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
 
         from orchestration.definitions import defs
-        from orchestration.live_jobs import COMTRADE_BULK, MONTHLY_ASSETS
+        from orchestration.live.jobs import COMTRADE_BULK, MONTHLY_ASSETS
 
         # the live models and what they need (bulk files have their own job: see the bulk test below)
         targets = [AssetKey(k) for k in LIVE_MODELS]
@@ -236,7 +236,7 @@ def run_bulk(live_warehouse: LiveWarehouse, *, force: bool = False):
     """The live_comtrade_bulk job for 2024: bulk files of the scope's bulk reporters, then the live models."""
     from dagster import AssetKey
 
-    from orchestration.live_jobs import COMTRADE_BULK, fetch_run_config
+    from orchestration.live.jobs import COMTRADE_BULK, fetch_run_config
 
     keys = [k for k in live_warehouse.keys if k not in (AssetKey(COMTRADE), AssetKey(CENSUS))] + [COMTRADE_BULK]
     return live_warehouse.defs.resolve_job_def("live_comtrade_bulk").execute_in_process(
@@ -353,7 +353,7 @@ def test_an_mcs_release_replaces_the_samples_copy_in_world_production(live_wareh
     take the place of the sample's copies of edition 2024; edition 2023 still comes from the sample."""
     from dagster import AssetKey, AssetSelection
 
-    from orchestration.live_jobs import MCS_RELEASE, fetch_run_config
+    from orchestration.live.jobs import MCS_RELEASE, fetch_run_config
 
     world = AssetKey(["intermediate", "int_usgs__world_production"])
     keys = (AssetSelection.assets(world).upstream() | AssetSelection.assets(MCS_RELEASE)).resolve(

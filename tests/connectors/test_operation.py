@@ -15,15 +15,15 @@ from orchestration.connectors.scope import (
     load_scope,
     minimal_prefixes,
 )
-from orchestration.live_jobs import (
+from orchestration.live.jobs import (
     RANGE_END_TAG,
     RANGE_START_TAG,
     months_to_refresh,
     partition_for_period,
     years_to_refresh,
 )
-from orchestration.live_run import contiguous_ranges, plan_runs
-from orchestration.sensors import affected_partitions, new_baci_releases, next_mcs_edition
+from orchestration.live.run import contiguous_ranges, plan_runs
+from orchestration.live.sensors import affected_partitions, new_baci_releases, next_mcs_edition
 
 
 def test_default_scope_is_domain_chip_and_rare_earth_codes(monkeypatch):
@@ -173,8 +173,8 @@ def test_release_decisions():
 def test_sensors_and_schedules_against_the_replay_server(live_env, monkeypatch):
     from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
-    from orchestration.schedules import comtrade_bulk_yearly_refresh, live_monthly_refresh, live_yearly_refresh
-    from orchestration.sensors import baci_release_sensor, comtrade_release_sensor, mcs_release_sensor
+    from orchestration.live.schedules import comtrade_bulk_yearly_refresh, live_monthly_refresh, live_yearly_refresh
+    from orchestration.live.sensors import baci_release_sensor, comtrade_release_sensor, mcs_release_sensor
 
     state = live_env.server.state
     instance = DagsterInstance.ephemeral()

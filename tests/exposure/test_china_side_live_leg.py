@@ -84,7 +84,7 @@ def test_missing_china_leg_appears_from_a_replayed_live_payload(tmp_path, sample
         monkeypatch.delenv(name, raising=False)
 
     from orchestration.definitions import defs
-    from orchestration.live_jobs import fetch_run_config
+    from orchestration.live.jobs import fetch_run_config
 
     graph = defs.resolve_asset_graph()
     instance = DagsterInstance.ephemeral()

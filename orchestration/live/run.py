@@ -13,7 +13,7 @@ from typing import Any
 
 from orchestration.connectors.scope import LiveScope, load_scope
 from orchestration.connectors.settings import get_connector_settings
-from orchestration.live_jobs import (
+from orchestration.live.jobs import (
     ANNUAL_ASSETS,
     BACI_ARCHIVES,
     COMTRADE_BULK,
@@ -106,7 +106,7 @@ def _collect(summary: LiveFetchSummary, result: Any, label: str) -> None:
 
 def plan_runs(scope: LiveScope, *, comtrade_keyed: bool = False) -> list[tuple[Any, tuple, dict[str, str], str]]:
     """(job, asset keys, tags, label) for every fetch run the scope needs. Bulk files need a Comtrade key."""
-    from orchestration.partitions import mcs_edition_partitions, monthly_partitions, yearly_partitions
+    from orchestration.live.partitions import mcs_edition_partitions, monthly_partitions, yearly_partitions
 
     runs = []
     years = [str(y) for y in scope.years]
@@ -125,10 +125,11 @@ def plan_runs(scope: LiveScope, *, comtrade_keyed: bool = False) -> list[tuple[A
     return runs
 
 
-def fetch_live(instance: Any, *, force_refresh: bool = False, scope: LiveScope | None = None) -> LiveFetchSummary:
-    """Run every fetch of the scope (no dbt): the caller runs the `warehouse` job afterwards."""
-    from orchestration.definitions import defs
-
+def fetch_live(
+    defs: Any, instance: Any, *, force_refresh: bool = False, scope: LiveScope | None = None
+) -> LiveFetchSummary:
+    """Run every fetch of the scope (no dbt) with the jobs of `defs` (the code location, which imports
+    this package, hands itself in); the caller runs the `warehouse` job afterwards."""
     scope = scope or load_scope()
     summary = LiveFetchSummary()
     keyed = bool(get_connector_settings().comtrade_api_key)

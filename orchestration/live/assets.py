@@ -12,7 +12,6 @@ empty, have their rows retired the same way, so a reload never leaves duplicates
 
 import warnings
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -27,13 +26,11 @@ from dagster import (
     Backoff,
     BetaWarning,
     Config,
-    FreshnessPolicy,
     Jitter,
     MaterializeResult,
     MetadataValue,
     PartitionsDefinition,
     RetryPolicy,
-    SupersessionWarning,
     asset,
 )
 
@@ -46,28 +43,23 @@ from orchestration.connectors.scope import census_time, comtrade_period, landing
 from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient, extracted_csvs
 from orchestration.ingest.ingest import IngestReport, ingest_table
-from orchestration.ingest.landing import ensure_meta, ensure_raw_table
+from orchestration.ingest.landing import ensure_meta, ensure_raw_table, retire
 from orchestration.ingest.registry import RawTable
 from orchestration.ingest.registry_live import live_raw_table
-from orchestration.metadata import md_table
-from orchestration.partitions import (
+from orchestration.live.freshness import ANNUAL_FRESHNESS, MCS_FRESHNESS, MONTHLY_FRESHNESS
+from orchestration.live.partitions import (
     baci_release_partitions,
     mcs_edition_partitions,
     monthly_partitions,
     yearly_partitions,
 )
+from orchestration.metadata import md_table
 from orchestration.resources import WarehouseResource
 
 GX_CHECK_NAME = "gx_suite"
 # Transient trouble the HTTP client's own retries could not ride out (a long Retry-After, an outage).
 FETCH_RETRY_POLICY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 LIVE_GROUP = "live"
-ANNUAL_DEADLINE = "0 0 1 10 *"  # last year's annual figures are mostly out by October
-MONTHLY_DEADLINE = "0 0 28 * *"
-# Freshness policies (Dagster's freshness state in the UI) beside the freshness checks below.
-ANNUAL_FRESHNESS = FreshnessPolicy.cron(deadline_cron=ANNUAL_DEADLINE, lower_bound_delta=timedelta(days=365))
-MONTHLY_FRESHNESS = FreshnessPolicy.cron(deadline_cron=MONTHLY_DEADLINE, lower_bound_delta=timedelta(days=28))
-MCS_FRESHNESS = FreshnessPolicy.cron(deadline_cron="0 0 1 4 *", lower_bound_delta=timedelta(days=365))
 
 
 class LiveFetchConfig(Config):
@@ -82,24 +74,7 @@ def landing_area(warehouse: WarehouseResource) -> LandingArea:
 
 def retire_loads(con: duckdb.DuckDBPyConnection, table: RawTable, rel_paths: list[str], reason: str) -> int:
     """Move the raw rows of payloads that no longer exist to raw_history; mark their loads superseded."""
-    moved = 0
-    raw, history = f'raw."{table.name}"', f'raw_history."{table.name}"'
-    for rel in rel_paths:
-        con.execute("begin transaction")
-        try:
-            moved += con.execute(f"select count(*) from {raw} where _file_path = ?", [rel]).fetchone()[0]
-            con.execute(f"insert into {history} select * from {raw} where _file_path = ?", [rel])
-            con.execute(f"delete from {raw} where _file_path = ?", [rel])
-            con.execute(
-                "update audit.loads set status = 'superseded', superseded_by = ?, message = ? "
-                "where raw_table = ? and file_path = ? and status = 'promoted'",
-                [f"retired:{reason}", reason, table.name, rel],
-            )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-    return moved
+    return sum(retire(con, table, rel, reason) for rel in rel_paths)
 
 
 def stale_paths(con: duckdb.DuckDBPyConnection, table: RawTable, prefixes: list[str], current: set[str]) -> list[str]:
@@ -420,25 +395,3 @@ def build_live_assets() -> list[AssetsDefinition]:
         # backfill_policy is "beta" in Dagster 1.13; single-run backfills are what keep dbt to one run
         warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=BetaWarning)
         return [build() for build in LIVE_ASSET_BUILDERS]
-
-
-def build_live_freshness_checks() -> list:
-    """Asset checks: the latest complete partition of each live trade table is loaded by its deadline.
-
-    Annual trade data for a year are mostly released by the following September; a month's partition
-    must be materialized by the 28th of the next one (even when the source has no rows for it yet).
-    """
-    from dagster import build_time_partition_freshness_checks
-
-    from orchestration.live_jobs import ANNUAL_ASSETS, COMTRADE_BULK, MONTHLY_ASSETS
-
-    with warnings.catch_warnings():
-        # "superseded" by the FreshnessPolicy set on the assets above, which shows a state in the UI;
-        # these stay because they are asset checks: recorded, alertable, visible beside the GX check
-        warnings.filterwarnings("ignore", category=SupersessionWarning)
-        return [
-            *build_time_partition_freshness_checks(
-                assets=[*ANNUAL_ASSETS, COMTRADE_BULK], deadline_cron=ANNUAL_DEADLINE
-            ),
-            *build_time_partition_freshness_checks(assets=list(MONTHLY_ASSETS), deadline_cron=MONTHLY_DEADLINE),
-        ]

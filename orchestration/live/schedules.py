@@ -2,7 +2,7 @@
 
 Each tick asks for one run over a window of recent partitions with `force_refresh`, so figures the
 sources revised since the last fetch replace the old ones (which stay in raw_history). The window
-is computed by the pure helpers in live_jobs, tested on their own.
+is computed by the pure helpers in jobs.py, tested on their own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from orchestration.connectors.settings import get_connector_settings
-from orchestration.live_jobs import (
+from orchestration.live.jobs import (
     ANNUAL_ASSETS,
     COMTRADE_BULK,
     MCS_RELEASE,

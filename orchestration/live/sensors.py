@@ -5,7 +5,7 @@
   in scope become runs of the annual or monthly partitions they touch, with `force_refresh`.
 - BACI: a release on CEPII's page that is not yet a partition is added as one; the newest is fetched.
 - MCS: the edition after the last one seen, once ScienceBase lists it.
-- Freshness: evaluates the freshness checks of the live raw tables.
+- Freshness: the sensor evaluating the freshness checks (freshness.py) is listed with these.
 
 The decisions are pure functions (tested without a server); the sensors only fetch and apply them.
 """
@@ -13,7 +13,6 @@ The decisions are pure functions (tested without a server); the sensors only fet
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,19 +22,17 @@ from dagster import (
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
-    SupersessionWarning,
-    build_sensor_for_freshness_checks,
     sensor,
 )
 
-from orchestration.assets.live import build_live_freshness_checks
 from orchestration.connectors.baci import BaciClient
 from orchestration.connectors.comtrade import ComtradeClient
 from orchestration.connectors.http import HttpError
 from orchestration.connectors.scope import load_scope
 from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient
-from orchestration.live_jobs import (
+from orchestration.live.freshness import freshness_sensor
+from orchestration.live.jobs import (
     ANNUAL_ASSETS,
     BACI_ARCHIVES,
     COMTRADE_BULK,
@@ -49,7 +46,7 @@ from orchestration.live_jobs import (
     live_monthly_job,
     partition_for_period,
 )
-from orchestration.partitions import baci_release_partitions, monthly_partitions, yearly_partitions
+from orchestration.live.partitions import baci_release_partitions, monthly_partitions, yearly_partitions
 
 # Field names the feed and availability endpoints use for when a dataset was (re)published.
 RELEASE_TIME_FIELDS = ("lastUpdated", "lastReleased", "releaseDate", "publicationDate", "timestamp")
@@ -225,13 +222,5 @@ def mcs_release_sensor(context: SensorEvaluationContext):
         cursor=str(edition),
     )
 
-
-LIVE_FRESHNESS_CHECKS = build_live_freshness_checks()
-with warnings.catch_warnings():
-    # "superseded" by FreshnessPolicy (set on the assets too), but the only evaluator of these checks
-    warnings.filterwarnings("ignore", category=SupersessionWarning)
-    freshness_sensor = build_sensor_for_freshness_checks(
-        freshness_checks=LIVE_FRESHNESS_CHECKS, name="live_freshness_sensor", minimum_interval_seconds=3600
-    )
 
 LIVE_SENSORS = (comtrade_release_sensor, baci_release_sensor, mcs_release_sensor, freshness_sensor)
