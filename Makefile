@@ -17,7 +17,7 @@ SOURCE ?= offline
 export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres
 -include $(CHIPCHAIN_PG_DIR)/env.mk
 
-.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop bi bi-stop
+.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop bi bi-stop suites
 
 help:
 	@echo "make run    build the warehouse from the offline sample and publish it"
@@ -27,6 +27,7 @@ help:
 	@echo "make postgres  install (apt) and start PostgreSQL 15 on 127.0.0.1:55432: make run serves the marts there"
 	@echo "make bi     Apache Superset with the dashboard on http://127.0.0.1:8088 (after make run)"
 	@echo "make lint   ruff + sqlfluff"
+	@echo "make suites write every raw table's GX suite (built from the registry + data_quality/rules) to <warehouse>/gx_suites/"
 	@echo "make bench  make run with a generated BACI year added (ROWS=10000000): stages beside the DuckDB floor, peak RSS"
 
 $(VENV)/.installed: pyproject.toml
@@ -67,6 +68,9 @@ bi-stop:
 
 dev: setup
 	$(BIN)/dagster dev -m orchestration.definitions
+
+suites: setup
+	$(BIN)/python -m data_quality.suites write
 
 lint: setup
 	$(BIN)/ruff check .

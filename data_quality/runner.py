@@ -3,11 +3,12 @@
 GX 1.x's SQL execution engine runs every expectation as SQL on the loader's own DuckDB connection
 (`data_quality/gx_duckdb.py`), inside the transaction that writes the load: no row leaves DuckDB,
 memory stays DuckDB's, and a failed suite rolls the load back. Each expectation's result is written
-to `audit.validation_results`.
+to `audit.validation_results`, the suite itself (as built, data_quality/suites.py) to `audit.suites`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,6 @@ import duckdb
 
 from data_quality.gx_duckdb import batch_for_query, expectation_suite
 
-SUITES_DIR = Path(__file__).resolve().parent / "suites"
 # Team-authored reference lists (dbt seeds) that domain rules read before dbt has run: `{seeds_dir}`
 # in a suite's SQL is replaced by this folder.
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
@@ -81,6 +81,8 @@ class SuiteOutcome:
     outcomes: list[ExpectationOutcome]
     row_count: int
     chunks: int
+    # The suite as run: its digest and text go to audit.suites with the results.
+    suite: dict[str, Any] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -96,10 +98,11 @@ class SuiteOutcome:
 
 
 def load_suite_dict(suite_name: str) -> dict[str, Any]:
-    path = SUITES_DIR / f"{suite_name}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"no expectation suite {path}")
-    suite = json.loads(path.read_text())
+    """A raw table's suite (`raw__<table>` or `<table>`), built from its definition, ready to run."""
+    from data_quality.suites import build_suite, suite_digest
+
+    suite = build_suite(suite_name)
+    suite["meta"]["suite_sha256"] = suite_digest(suite_name)
     for expectation in suite["expectations"]:
         query = expectation.get("kwargs", {}).get("unexpected_rows_query")
         if query:
@@ -162,7 +165,7 @@ def validate_relation(
     row_count = next((o.observed_value for o in outcomes if o.expectation_type in ROW_COUNT_TYPES), None)
     if row_count is None:
         row_count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-    return SuiteOutcome(suite_dict["name"], outcomes, int(row_count), 1)
+    return SuiteOutcome(suite_dict["name"], outcomes, int(row_count), 1, suite=suite_dict)
 
 
 def _capped(expectation: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +266,7 @@ def record_results(
 ) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     version = gx_version()
+    sha = record_suite(con, outcome, now)
     rows = [
         (
             load_id, raw_table, file_path, outcome.suite_name, o.expectation_type, o.column,
@@ -271,10 +275,41 @@ def record_results(
             o.element_count or None,
             o.unexpected_count if o.element_count or o.expectation_type == UNEXPECTED_ROWS else None,
             o.unexpected_percent, json.dumps(o.partial_unexpected)[:2000] if o.partial_unexpected else None,
-            o.chunks, now, version,
+            o.chunks, now, version, sha,
         )
         for o in outcome.outcomes
     ]  # fmt: skip
-    con.executemany(
-        "insert into audit.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+    columns, marks = ", ".join(RESULT_COLUMNS), ", ".join("?" * len(RESULT_COLUMNS))
+    con.executemany(f"insert into audit.validation_results ({columns}) values ({marks})", rows)
+
+
+RESULT_COLUMNS = (
+    "load_id", "raw_table", "file_path", "suite_name", "expectation_type", "column_name", "kwargs", "success",
+    "observed_value", "element_count", "unexpected_count", "unexpected_percent", "partial_unexpected_list",
+    "chunks", "validated_at", "gx_version", "suite_sha256",
+)  # fmt: skip
+
+
+def suite_record(suite: dict[str, Any]) -> tuple[str, str]:
+    """(digest, JSON) of a suite as stored: a registry table's suite as built (the `{seeds_dir}` of its
+    queries unresolved, so the digest is the same on every machine), any other as given."""
+    from data_quality.suites import suite_json
+
+    sha = (suite.get("meta") or {}).get("suite_sha256")
+    if sha:
+        return sha, suite_json(suite["name"])
+    text = json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest(), text
+
+
+def record_suite(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, now: datetime) -> str | None:
+    """Store the suite the outcome ran, once per digest; its digest (None for an outcome without one)."""
+    if not outcome.suite:
+        return None
+    sha, text = suite_record(outcome.suite)
+    con.execute(
+        "insert into audit.suites select ?, ?, ?, ? where not exists "
+        "(select 1 from audit.suites where suite_sha256 = ?)",
+        [sha, outcome.suite_name, text, now, sha],
     )
+    return sha

@@ -20,7 +20,6 @@ import duckdb
 
 from orchestration.dbt_window import describe, trade_window, windowed_nodes
 from orchestration.ingest.registry import RAW_TABLES
-from orchestration.ingest.registry_live import LIVE_RAW_TABLES
 from orchestration.layout import Layout
 
 BUILDS_DDL = """
@@ -105,7 +104,7 @@ def models_to_select(manifest: dict[str, Any], unique_ids: set[str]) -> set[str]
 
 
 def trade_fact_tables() -> frozenset[str]:
-    return frozenset(t.name for t in (*RAW_TABLES, *LIVE_RAW_TABLES) if t.trade_facts)
+    return frozenset(t.name for t in RAW_TABLES if t.trade_facts)
 
 
 def windowed_relations(manifest: dict[str, Any], fact: str = "trade_flows") -> tuple[str, list[str]]:

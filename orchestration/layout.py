@@ -12,6 +12,7 @@ the virtualenv exists.
       state/manifest.json       what the last successful build saw (the build plan's memory)
       landing/                  live downloads (LANDING_DIR moves it)
       gx_data_docs/             GX's working Data Docs site
+      gx_suites/                the GX suites as built, written out by `make suites` for review
       published/                what readers see, replaced only after a fully successful run
         warehouse.duckdb        read-only snapshot (`make sql`, BI tools, the report)
         parquet/                every mart as Parquet (a link to the current export)
@@ -66,6 +67,11 @@ class Layout:
     def gx_site_dir(self) -> Path:
         """GX's working Data Docs site, kept between runs so each run renders only new validations."""
         return self.warehouse_dir / "gx_data_docs"
+
+    @property
+    def suites_dir(self) -> Path:
+        """The GX suites as built from the registry and data_quality/rules, written out for review."""
+        return self.warehouse_dir / "gx_suites"
 
     @property
     def published_dir(self) -> Path:

@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from dagster import AssetSelection, DagsterInstance
 
+    from orchestration.assets.gx_check import GX_CHECK_NAME
     from orchestration.definitions import defs
 
     instance = DagsterInstance.get()
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         _record(settings, plan)
 
     checks = [c for r in results for c in r.get_asset_check_evaluations()]
-    gx = [c for c in checks if c.check_name == "gx_suite"]
-    dbt_checks = [c for c in checks if c.check_name != "gx_suite"]
+    gx = [c for c in checks if c.check_name == GX_CHECK_NAME]
+    dbt_checks = [c for c in checks if c.check_name != GX_CHECK_NAME]
     print("== Loads ==")
     if layout.working_db.exists():
         print(_loads_summary(layout.working_db, started))

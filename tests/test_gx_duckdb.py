@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
 from data_quality.gx_duckdb import gx_context
-from data_quality.runner import SUITES_DIR, validate_relation
+from data_quality.runner import validate_relation
+from data_quality.suites import build_suite
+from orchestration.ingest.registry import RAW_TABLES
 
 SUITE = {
     "name": "probe",
@@ -76,8 +76,8 @@ def test_validation_runs_inside_the_callers_open_transaction(con):
 
 def test_every_suite_regex_is_anchored():
     # DuckDB's `~` matches the whole string, PostgreSQL's searches: the same only for anchored patterns.
-    for path in sorted(SUITES_DIR.glob("*.json")):
-        for expectation in json.loads(path.read_text())["expectations"]:
+    for table in RAW_TABLES:
+        for expectation in build_suite(table)["expectations"]:
             regex = expectation["kwargs"].get("regex")
             if regex is not None:
-                assert regex.startswith("^") and regex.endswith("$"), (path.name, regex)
+                assert regex.startswith("^") and regex.endswith("$"), (table.name, regex)

@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.ingest import landing
 from orchestration.ingest.ingest import ingest_table
-from orchestration.ingest.registry import RAW_TABLES, raw_table
+from orchestration.ingest.registry import SAMPLE_TABLES, raw_table
 from tests.conftest import load_references
 
 CODES = "census/CensusCountryMapping_FRBAtl_short.csv"
@@ -34,7 +34,7 @@ def data_copy(tmp_path, sample_data_dir) -> Path:
 
 
 def test_every_raw_table_has_files_in_the_sample(sample_data_dir):
-    for table in RAW_TABLES:
+    for table in SAMPLE_TABLES:
         if getattr(table, "required", True):
             assert landing.discover_files(table, sample_data_dir), table.name
 

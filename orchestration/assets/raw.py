@@ -7,25 +7,14 @@ a failed suite blocks every downstream asset (staging, marts, publish).
 
 from pathlib import Path
 
-from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetCheckSpec,
-    AssetExecutionContext,
-    AssetKey,
-    AssetsDefinition,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
+from orchestration.assets.gx_check import gx_check_result, raw_asset_args
 from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import discover_files
-from orchestration.ingest.registry import RAW_TABLES, RawTable
+from orchestration.ingest.registry import SAMPLE_TABLES, RawTable
 from orchestration.metadata import md_table
 from orchestration.resources import WarehouseResource
-
-GX_CHECK_NAME = "gx_suite"
 
 
 def _report_table(report: IngestReport) -> MetadataValue:
@@ -63,24 +52,9 @@ def source_roots(table: RawTable, warehouse: WarehouseResource) -> list[Path]:
 
 
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
-    key = AssetKey(["raw", table.name])
-
     @asset(
-        key=key,
         group_name=f"raw_{table.source}",
-        kinds={"duckdb", "python"},
-        # reference lists the suite reads (Comtrade reporters, Census country codes) land first
-        deps=[AssetKey(["raw", name]) for name in table.references],
-        description=f"{table.description}. Files: {', '.join(table.patterns)}. Licence: {table.licence}",
-        check_specs=[
-            AssetCheckSpec(
-                GX_CHECK_NAME,
-                asset=key,
-                blocking=True,
-                description=f"GX suite data_quality/suites/{table.suite_name}.json, run on every load",
-            )
-        ],
-        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+        **raw_asset_args(table, f"{table.description}. Files: {', '.join(table.patterns)}."),
     )
     def _raw_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         roots = source_roots(table, warehouse)
@@ -94,19 +68,8 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
             validations = _validation_table(con, [f.load_id for f in report.files if f.load_id])
         for failure in report.failures:
             context.log.error(f"raw.{table.name} <- {failure.file_path}: {failure.message}")
-        check = AssetCheckResult(
-            check_name=GX_CHECK_NAME,
-            passed=report.ok,
-            severity=AssetCheckSeverity.ERROR,
-            description=report.error_message if not report.ok else None,
-            metadata={
-                "suite": table.suite_name,
-                "loads_validated": report.count("promoted") + report.count("rejected"),
-                "loads_rejected": report.count("rejected") + report.count("unreadable"),
-                "files_unchanged": report.count("unchanged"),
-                "failures": MetadataValue.md(report.error_message or "none"),
-                "expectations": validations,
-            },
+        check = gx_check_result(
+            table, report, failures=MetadataValue.md(report.error_message or "none"), expectations=validations
         )
         return MaterializeResult(
             metadata={
@@ -127,4 +90,5 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
 
 
 def build_raw_assets() -> list[AssetsDefinition]:
-    return [build_raw_asset(table) for table in RAW_TABLES]
+    """The sample's raw assets; the live tables' assets are the partitioned fetches of assets/live.py."""
+    return [build_raw_asset(table) for table in SAMPLE_TABLES]

@@ -70,6 +70,15 @@ create table if not exists audit.validation_results (
     validated_at timestamp not null,
     gx_version varchar
 );
+-- The suite each validation ran (GX suite JSON as built from the registry and the rules files), once
+-- per distinct suite; validation_results.suite_sha256 names it.
+create table if not exists audit.suites (
+    suite_sha256 varchar primary key,
+    suite_name varchar not null,
+    suite_json varchar not null,
+    first_validated_at timestamp not null
+);
+alter table audit.validation_results add column if not exists suite_sha256 varchar;
 """
 
 

@@ -16,9 +16,6 @@ from pathlib import Path
 
 import duckdb
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -34,6 +31,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.assets.gx_check import gx_check_result, raw_asset_args
 from orchestration.connectors.baci import BaciClient, BaciRelease
 from orchestration.connectors.census import CensusClient
 from orchestration.connectors.comtrade import ComtradeClient
@@ -44,8 +42,7 @@ from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient, extracted_csvs
 from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table, retire
-from orchestration.ingest.registry import RawTable
-from orchestration.ingest.registry_live import live_raw_table
+from orchestration.ingest.registry import RawTable, raw_table
 from orchestration.live.freshness import ANNUAL_FRESHNESS, MCS_FRESHNESS, MONTHLY_FRESHNESS
 from orchestration.live.partitions import (
     baci_release_partitions,
@@ -56,7 +53,6 @@ from orchestration.live.partitions import (
 from orchestration.metadata import md_table
 from orchestration.resources import WarehouseResource
 
-GX_CHECK_NAME = "gx_suite"
 # Transient trouble the HTTP client's own retries could not ride out (a long Retry-After, an outage).
 FETCH_RETRY_POLICY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 LIVE_GROUP = "live"
@@ -153,20 +149,8 @@ def _result(
     total_rows: int,
     area: LandingArea,
 ) -> MaterializeResult:
-    ok = ingest.ok if ingest is not None else True
     promoted = ingest.count("promoted") if ingest else 0
-    check = AssetCheckResult(
-        check_name=GX_CHECK_NAME,
-        passed=ok,
-        severity=AssetCheckSeverity.ERROR,
-        description=(ingest.error_message if ingest and not ok else None),
-        metadata={
-            "suite": table.suite_name,
-            "loads_validated": (ingest.count("promoted") + ingest.count("rejected")) if ingest else 0,
-            "loads_rejected": (ingest.count("rejected") + ingest.count("unreadable")) if ingest else 0,
-            "payloads_unchanged": ingest.count("unchanged") if ingest else 0,
-        },
-    )
+    check = gx_check_result(table, ingest, unchanged="payloads_unchanged")
     partitions = md_table(
         ["partition", "calls", "retries", "payloads", "fetched", "reused", "rows"],
         [
@@ -189,37 +173,21 @@ def _result(
     )
 
 
-def _gx_spec(key: AssetKey, table: RawTable) -> AssetCheckSpec:
-    return AssetCheckSpec(
-        GX_CHECK_NAME,
-        asset=key,
-        blocking=True,
-        description=f"Great Expectations suite data_quality/suites/{table.suite_name}.json on every payload",
-    )
-
-
 def _raw_fetch_asset(table: RawTable, partitions_def: PartitionsDefinition, freshness, description: str):
     """The @asset of a partitioned fetch into raw.<table>: one run per backfill, retried, with its
     blocking GX check and freshness policy."""
-    key = AssetKey(["raw", table.name])
     return asset(
-        key=key,
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         retry_policy=FETCH_RETRY_POLICY,
         group_name=LIVE_GROUP,
-        kinds={"duckdb", "python"},
-        check_specs=[_gx_spec(key, table)],
-        # reference lists the suite reads (Comtrade reporters, Census country codes) land first
-        deps=[AssetKey(["raw", name]) for name in table.references],
         freshness_policy=freshness,
-        description=f"{description} Licence: {table.licence}",
-        metadata={"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
+        **raw_asset_args(table, description, unit="payload"),
     )
 
 
 def build_comtrade_asset(freq: str) -> AssetsDefinition:
-    table = live_raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
+    table = raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
     partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
     dataset = f"C_{freq}_HS"
 
@@ -252,7 +220,7 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
 
 
 def build_comtrade_bulk_asset() -> AssetsDefinition:
-    table = live_raw_table("comtrade__bulk_annual")
+    table = raw_table("comtrade__bulk_annual")
     dataset = "bulk_C_A_HS"
 
     @_raw_fetch_asset(
@@ -285,7 +253,7 @@ def build_comtrade_bulk_asset() -> AssetsDefinition:
 
 
 def build_census_asset(freq: str) -> AssetsDefinition:
-    table = live_raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
+    table = raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
     partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
 
     @_raw_fetch_asset(
@@ -315,7 +283,7 @@ def build_census_asset(freq: str) -> AssetsDefinition:
 
 
 def build_usgs_asset() -> AssetsDefinition:
-    table = live_raw_table("usgs__mcs_release_cells")
+    table = raw_table("usgs__mcs_release_cells")
 
     @_raw_fetch_asset(
         table,

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from data_quality.runner import SUITES_DIR
+from data_quality.suites import suite_json
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.duckdb_connection import connect
+from orchestration.ingest.registry import RAW_TABLES
 from orchestration.layout import Layout
 from orchestration.report import docs_assets
 
@@ -91,7 +92,9 @@ def build_gx_docs(snapshot_path: Path, project_dir: Path, out_dir: Path) -> Docs
     fresh = not (project_dir / "gx").exists() or not (out_dir / "index.html").exists()
     state_file = project_dir / "rendered.json"
     state = json.loads(state_file.read_text()) if state_file.exists() and not fresh else {"suites": {}, "loads": []}
-    suites = {p.stem: p.read_text() for p in sorted(SUITES_DIR.glob("*.json"))}
+    # the suites as built from the registry and the rules files (data_quality/suites.py): the ones
+    # each stored validation ran are in audit.suites, by the digest in validation_results.suite_sha256
+    suites = {t.suite_name: suite_json(t) for t in RAW_TABLES}
     digests = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in suites.items()}
     changed = [name for name in suites if state["suites"].get(name) != digests[name]]
     rendered = set(state["loads"])

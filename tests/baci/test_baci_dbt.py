@@ -17,7 +17,7 @@ import pytest
 
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table
-from orchestration.ingest.registry import RAW_TABLES
+from orchestration.ingest.registry import SAMPLE_TABLES
 from orchestration.layout import REPO_ROOT, layout_from_env
 
 from .conftest import release_2023, release_2024, write_archive
@@ -62,7 +62,7 @@ def warehouse(tmp_path_factory, sample_data_dir, baci_reference) -> Path:
     path = root / "warehouse.duckdb"
     con = duckdb.connect(str(path))
     ensure_meta(con)
-    for table in RAW_TABLES:
+    for table in SAMPLE_TABLES:
         if table.name in REFERENCE_TABLES:
             report = ingest_table(con, table, data)
             assert report.ok, report.error_message

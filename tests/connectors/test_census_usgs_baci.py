@@ -16,7 +16,7 @@ from orchestration.connectors.scope import load_scope, minimal_prefixes
 from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient, extracted_csvs
 from orchestration.ingest.readers import read_sql
-from orchestration.ingest.registry_live import live_raw_table
+from orchestration.ingest.registry import raw_table
 from tests.connectors.replay_server import Fault
 
 CENSUS = "/data/timeseries/intltrade/imports/hs"
@@ -41,7 +41,7 @@ def test_census_annual_partition_matches_the_sample(live_env, sample_data_dir):
             if r["I_COMMODITY"].startswith(prefixes)
         }
     con = duckdb.connect()
-    table = live_raw_table("census__api_annual")
+    table = raw_table("census__api_annual")
     landed = {}
     for payload in report.payloads:
         if payload.rows:

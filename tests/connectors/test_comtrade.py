@@ -22,12 +22,11 @@ from orchestration.connectors.landing_area import LandingArea
 from orchestration.connectors.scope import load_scope
 from orchestration.connectors.settings import get_connector_settings
 from orchestration.ingest.readers import read_sql
-from orchestration.ingest.registry import COMTRADE_V1_FIELDS
-from orchestration.ingest.registry_live import live_raw_table
+from orchestration.ingest.registry import COMTRADE_V1_FIELDS, raw_table
 from tests.connectors.replay_server import Fault
 
 DATA = "/data/v1/get/C/A/HS"
-TABLE = live_raw_table("comtrade__api_annual")
+TABLE = raw_table("comtrade__api_annual")
 VALUE_COLUMNS = ("reporterCode", "partnerCode", "flowCode", "cmdCode", "classificationCode", "primaryValue", "netWgt")
 
 
@@ -256,7 +255,7 @@ def test_bulk_listing_and_file(live_env):
     assert live_env.key not in landing.manifest_path.read_text()
 
 
-BULK = live_raw_table("comtrade__bulk_annual")
+BULK = raw_table("comtrade__bulk_annual")
 BULK_COLUMNS = ("reporterCode", "partnerCode", "flowCode", "cmdCode", "customsCode", "motCode", "primaryValue",
                 "cifvalue", "fobvalue", "isNetWgtEstimated")  # fmt: skip
 
@@ -292,7 +291,7 @@ def landed_bulk_rows(paths: list[Path]) -> list[tuple]:
 
 def test_bulk_field_list_is_comtrades_dictionary(sample_data_dir):
     """The raw table's bulk fields are those Comtrade's data-item dictionary marks isInBulkFileFinal."""
-    from orchestration.ingest.registry_live import COMTRADE_BULK_FIELDS
+    from orchestration.ingest.registry import COMTRADE_BULK_FIELDS
 
     items = json.loads((sample_data_dir / "comtrade/reference/reference_TradeDataItems.json").read_text())["results"]
     documented = {i["dataItem"].lower() for i in items if i["isInBulkFileFinal"] == "True"}
