@@ -261,7 +261,12 @@ def suite_json(table: RawTable | str) -> str:
 
 
 def suite_digest(table: RawTable | str) -> str:
-    return hashlib.sha256(suite_json(table).encode()).hexdigest()
+    return _digest(suite_json(table))
+
+
+@cache
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def check_rules_dir() -> None:

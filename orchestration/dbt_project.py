@@ -22,9 +22,10 @@ def dbt_executable() -> str:
 def get_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     # `dagster dev` re-parses on load (`make` runs `dbt parse` before anything imports the manifest):
-    # the profile it renders needs the layout's variables; a run sets them again from its resource.
-    for name, value in layout_from_env().dbt_env().items():
-        os.environ.setdefault(name, value)
+    # the profile it renders needs the layout's variables. Only there: a run sets them from its resource.
+    if project.preparer and project.preparer.using_dagster_dev():
+        for name, value in layout_from_env().dbt_env().items():
+            os.environ.setdefault(name, value)
     project.prepare_if_dev()
     return project
 

@@ -98,10 +98,6 @@ class Layout:
     def gx_docs_dir(self) -> Path:
         return self.published_dir / "docs" / "gx"
 
-    @property
-    def dbt_project_dir(self) -> Path:
-        return DBT_PROJECT_DIR
-
     def dbt_env(self, database: Path | None = None) -> dict[str, str]:
         """The variables dbt's profile reads (dbt_project/profiles.yml): which database, where to spill."""
         return {

@@ -68,11 +68,6 @@ def landing_area(warehouse: WarehouseResource) -> LandingArea:
     return LandingArea(warehouse.layout().landing_dir)
 
 
-def retire_loads(con: duckdb.DuckDBPyConnection, table: RawTable, rel_paths: list[str], reason: str) -> int:
-    """Move the raw rows of payloads that no longer exist to raw_history; mark their loads superseded."""
-    return sum(retire(con, table, rel, reason) for rel in rel_paths)
-
-
 def stale_paths(con: duckdb.DuckDBPyConnection, table: RawTable, prefixes: list[str], current: set[str]) -> list[str]:
     """Promoted loads under a partition's landing prefix that the partition no longer holds."""
     found: set[str] = set()
@@ -101,7 +96,8 @@ def land_payloads(
         ensure_raw_table(con, table)
         report = ingest_table(con, table, area.root, files) if files else None
         stale = stale_paths(con, table, prefixes, current)
-        retired_rows = retire_loads(con, table, stale, "payload no longer in its partition") if stale else 0
+        # payloads gone from the partition: their rows move to raw_history, their loads are superseded
+        retired_rows = sum(retire(con, table, rel, "payload no longer in its partition") for rel in stale)
         total = con.execute(f'select count(*) from raw."{table.name}"').fetchone()[0]
     for failure in report.failures if report else []:
         context.log.error(f"raw.{table.name} <- {failure.file_path}: {failure.message}")

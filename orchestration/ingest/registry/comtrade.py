@@ -74,6 +74,15 @@ V1_SUITE = {
     "references": ("comtrade__reporters", "comtrade__hs_codes"),
     "trade_facts": True,
 }
+# What the annual and monthly data API tables share (the live connector's JSON envelopes).
+API_RECORDS = {
+    "live": True,
+    "source": "comtrade",
+    "reader": "comtrade_envelope",
+    "columns": COMTRADE_V1_FIELDS,
+    "licence": COMTRADE_LICENCE,
+    **V1_SUITE,
+}
 
 TABLES: tuple[RawTable, ...] = (
     RawTable(
@@ -281,27 +290,17 @@ TABLES: tuple[RawTable, ...] = (
     ),
     RawTable(
         name="comtrade__api_annual",
-        live=True,
-        source="comtrade",
         description="UN Comtrade v1 API annual records (freq A), JSON envelopes as fetched",
         patterns=("comtrade/C_A_HS/*/*.json",),
-        reader="comtrade_envelope",
-        columns=COMTRADE_V1_FIELDS,
         formats=V1_CODE_FORMATS + ANNUAL_FORMATS,
-        licence=COMTRADE_LICENCE,
-        **V1_SUITE,
+        **API_RECORDS,
     ),
     RawTable(
         name="comtrade__api_monthly",
-        live=True,
-        source="comtrade",
         description="UN Comtrade v1 API monthly records (freq M), JSON envelopes as fetched",
         patterns=("comtrade/C_M_HS/*/*.json",),
-        reader="comtrade_envelope",
-        columns=COMTRADE_V1_FIELDS,
         formats=V1_CODE_FORMATS + MONTHLY_FORMATS,
-        licence=COMTRADE_LICENCE,
-        **V1_SUITE,
+        **API_RECORDS,
     ),
     RawTable(
         name="comtrade__bulk_annual",
