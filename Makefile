@@ -12,6 +12,10 @@ export DAGSTER_HOME ?= $(abspath .dagster_home)
 export DBT_PROFILES_DIR := $(abspath dbt_project)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# dbt's profile reads its database and spill directory from these: the layout's paths (stdlib-only
+# module, so it runs before the virtualenv exists), for every recipe that runs dbt or its templater.
+export CHIPCHAIN_DBT_DATABASE ?= $(shell WAREHOUSE_DIR="$(WAREHOUSE_DIR)" $(PYTHON) -m orchestration.layout working_db)
+export CHIPCHAIN_DBT_SPILL_DIR ?= $(shell WAREHOUSE_DIR="$(WAREHOUSE_DIR)" $(PYTHON) -m orchestration.layout spill_dir)
 SOURCE ?= offline
 # `make postgres` starts a local PostgreSQL and writes its connection settings here: runs and tests use it.
 export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres
@@ -37,7 +41,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 dbt_project/target/manifest.json: $(VENV)/.installed $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
-	eval "$$($(BIN)/python -m orchestration.layout env)" && cd dbt_project && ../$(BIN)/dbt parse --quiet
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
 
 # Local copies of the CSS/JS GX Data Docs link on CDNs (npm registry, exact releases): docs render offline.
 .cache/docs-vendor/.complete: orchestration/report/docs_assets.py $(VENV)/.installed
