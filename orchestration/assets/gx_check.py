@@ -1,7 +1,7 @@
 """The blocking Great Expectations check of every raw asset, sample and live: one name, one spec, one result.
 
 The raw assets of the sample (assets/raw.py) and the partitioned fetch-and-land assets of the live
-connectors (assets/live.py) both land loads through `ingest_table`, which runs the table's suite
+connectors (live/assets.py) both land loads through `ingest_table`, which runs the table's suite
 (data_quality/suites.py) on each; these helpers turn that into the asset's check.
 """
 

@@ -90,5 +90,5 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
 
 
 def build_raw_assets() -> list[AssetsDefinition]:
-    """The sample's raw assets; the live tables' assets are the partitioned fetches of assets/live.py."""
+    """The sample's raw assets; the live tables' assets are the partitioned fetches of live/assets.py."""
     return [build_raw_asset(table) for table in SAMPLE_TABLES]

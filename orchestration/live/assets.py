@@ -4,10 +4,11 @@ One asset per live raw table. A run of a partition (or of a range, in one run: b
 runs so the dbt step after them runs once) asks the connector for every payload of that partition;
 payloads already in the landing area cost no call unless `force_refresh` is set (schedules and
 release sensors set it to pick up revisions). Each payload with rows is then one load, validated by
-the table's GX suite (a blocking check) and promoted with `promote()`: a changed payload replaces the
-rows of the same payload path and the replaced rows stay queryable in raw_history.<table> with
-their load marked `superseded` in audit.loads. Payloads the plan no longer asks for, or that came back
-empty, have their rows retired the same way, so a reload never leaves duplicates behind.
+the table's GX suite (a blocking check) and promoted by the loader (`ingest_table`): a changed payload
+replaces the rows of the same payload path and the replaced rows stay queryable in
+raw_history.<table> with their load marked `superseded` in audit.loads. Payloads the plan no longer
+asks for, or that came back empty, have their rows retired the same way, so a reload never leaves
+duplicates behind.
 """
 
 import warnings

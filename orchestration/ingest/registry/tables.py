@@ -98,7 +98,7 @@ class RawTable:
     # The table holds trade flows, partitioned in trade_flows by (source, year): a new load rebuilds
     # only its partitions (orchestration/dbt_window.py). Any other table's change rebuilds in full.
     trade_facts: bool = False
-    # Fed by the live connectors (orchestration/assets/live.py: partitioned fetch-and-land assets),
+    # Fed by the live connectors (orchestration/live/assets.py: partitioned fetch-and-land assets),
     # paths relative to the landing area; the others are the sample raw assets (assets/raw.py).
     live: bool = False
 
