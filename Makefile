@@ -74,7 +74,7 @@ dev: setup
 	$(BIN)/dagster dev -m orchestration.definitions
 
 suites: setup
-	$(BIN)/python -m data_quality.suites write
+	$(BIN)/python -m orchestration.ingest.suites write
 
 lint: setup
 	$(BIN)/ruff check .

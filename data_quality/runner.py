@@ -3,7 +3,8 @@
 GX 1.x's SQL execution engine runs every expectation as SQL on the loader's own DuckDB connection
 (`data_quality/gx_duckdb.py`), inside the transaction that writes the load: no row leaves DuckDB,
 memory stays DuckDB's, and a failed suite rolls the load back. Each expectation's result is written
-to `audit.validation_results`, the suite itself (as built, data_quality/suites.py) to `audit.suites`.
+to `audit.validation_results`, the suite itself to `audit.suites` (a registry table's suite as the
+caller built it, orchestration/ingest/suites.py: this package imports nothing of orchestration).
 """
 
 from __future__ import annotations
@@ -12,16 +13,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from data_quality.gx_duckdb import batch_for_query, expectation_suite
 
-# Team-authored reference lists (dbt seeds) that domain rules read before dbt has run: `{seeds_dir}`
-# in a suite's SQL is replaced by this folder.
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 ROW_COUNT_TYPES = {"expect_table_row_count_to_be_between"}
 # Domain and reference rules: a SQL query over the load ({batch}) returning the offending rows, each
 # as (row, value) - the load's row number (1 = first data row) and the value that breaks the rule.
@@ -95,19 +92,6 @@ class SuiteOutcome:
     @property
     def evaluated(self) -> int:
         return len(self.outcomes)
-
-
-def load_suite_dict(suite_name: str) -> dict[str, Any]:
-    """A raw table's suite (`raw__<table>` or `<table>`), built from its definition, ready to run."""
-    from data_quality.suites import build_suite, suite_digest
-
-    suite = build_suite(suite_name)
-    suite["meta"]["suite_sha256"] = suite_digest(suite_name)
-    for expectation in suite["expectations"]:
-        query = expectation.get("kwargs", {}).get("unexpected_rows_query")
-        if query:
-            expectation["kwargs"]["unexpected_rows_query"] = query.replace("{seeds_dir}", SEEDS_DIR.as_posix())
-    return suite
 
 
 def gx_version() -> str:
@@ -263,10 +247,13 @@ def record_results(
     raw_table: str,
     file_path: str,
     outcome: SuiteOutcome,
+    definition: tuple[str, str] | None = None,
 ) -> None:
+    """The outcome's results, and its suite: `definition` (digest, JSON) as the caller keeps it, else
+    the suite as run."""
     now = datetime.now(UTC).replace(tzinfo=None)
     version = gx_version()
-    sha = record_suite(con, outcome, now)
+    sha = record_suite(con, outcome, now, definition)
     rows = [
         (
             load_id, raw_table, file_path, outcome.suite_name, o.expectation_type, o.column,
@@ -290,23 +277,16 @@ RESULT_COLUMNS = (
 )  # fmt: skip
 
 
-def suite_record(suite: dict[str, Any]) -> tuple[str, str]:
-    """(digest, JSON) of a suite as stored: a registry table's suite as built (the `{seeds_dir}` of its
-    queries unresolved, so the digest is the same on every machine), any other as given."""
-    from data_quality.suites import suite_json
-
-    sha = (suite.get("meta") or {}).get("suite_sha256")
-    if sha:
-        return sha, suite_json(suite["name"])
-    text = json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest(), text
-
-
-def record_suite(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, now: datetime) -> str | None:
+def record_suite(
+    con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, now: datetime, definition: tuple[str, str] | None = None
+) -> str | None:
     """Store the suite the outcome ran, once per digest; its digest (None for an outcome without one)."""
-    if not outcome.suite:
+    if definition is None and not outcome.suite:
         return None
-    sha, text = suite_record(outcome.suite)
+    if definition is None:
+        text = json.dumps(outcome.suite, indent=2, sort_keys=True, ensure_ascii=False)
+        definition = (hashlib.sha256(text.encode()).hexdigest(), text)
+    sha, text = definition
     con.execute(
         "insert into audit.suites select ?, ?, ?, ? where not exists "
         "(select 1 from audit.suites where suite_sha256 = ?)",

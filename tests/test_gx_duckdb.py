@@ -7,8 +7,8 @@ import pytest
 
 from data_quality.gx_duckdb import gx_context
 from data_quality.runner import validate_relation
-from data_quality.suites import build_suite
 from orchestration.ingest.registry import RAW_TABLES
+from orchestration.ingest.suites import build_suite
 
 SUITE = {
     "name": "probe",

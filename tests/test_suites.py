@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from data_quality import suites
-from data_quality.suites import LOADER_COLUMNS, SuiteError, build_suite, check_rules_dir, write_suites
+from orchestration.ingest import suites
 from orchestration.ingest.registry import LIVE_TABLES, RAW_TABLES, SAMPLE_TABLES, raw_table
+from orchestration.ingest.suites import LOADER_COLUMNS, SuiteError, build_suite, check_rules_dir, write_suites
 
 
 def _columns(expectation: dict) -> list[str]:

@@ -7,9 +7,10 @@ import json
 import duckdb
 import pytest
 
-from data_quality.runner import load_suite_dict, validate_relation
+from data_quality.runner import validate_relation
 from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.registry import RAW_TABLES, raw_table
+from orchestration.ingest.suites import suite_to_run
 from tests.conftest import load_references
 
 
@@ -17,7 +18,7 @@ def test_every_raw_table_has_a_suite_that_gx_accepts():
     import great_expectations as gx
 
     for table in RAW_TABLES:  # sample and live
-        suite = load_suite_dict(table.suite_name)
+        suite = suite_to_run(table)
         assert gx.ExpectationSuite(**suite).expectations, table.name
         types = {e["type"] for e in suite["expectations"]}
         assert "expect_table_row_count_to_be_between" in types, table.name
@@ -41,7 +42,7 @@ def test_suite_counts_every_row_of_the_relation(comtrade):
     con, table = comtrade
     # every file but the light-REE one, which repeats the heavy-REE file's records
     relation = "select * from raw.comtrade__v1_records where _file_path not like '%light_ree%'"
-    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name))
+    outcome = validate_relation(con, relation, suite_to_run(table))
     assert outcome.success and outcome.row_count == 640
     row_counts = [o.observed_value for o in outcome.outcomes if o.expectation_type.startswith("expect_table_row")]
     assert row_counts == [640]
@@ -53,7 +54,7 @@ def test_a_duplicate_key_across_files_is_found(comtrade):
     con, table = comtrade
     # the heavy and light REE files are near-copies: stacked, every key repeats across files
     relation = "select * from raw.comtrade__v1_records where _file_path like '%ree%'"
-    outcome = validate_relation(con, relation, load_suite_dict(table.suite_name))
+    outcome = validate_relation(con, relation, suite_to_run(table))
     unique = next(o for o in outcome.outcomes if o.expectation_type == "expect_compound_columns_to_be_unique")
     assert not unique.success and unique.unexpected_count == 160
 
@@ -88,5 +89,5 @@ def test_rejected_load_names_file_column_rule_and_values(tmp_path, sample_data_d
     total = con.execute(
         "select count(*) from audit.validation_results where raw_table = 'comtrade__v1_records'"
     ).fetchone()[0]
-    assert total == len(load_suite_dict("raw__comtrade__v1_records")["expectations"])
+    assert total == len(suite_to_run("comtrade__v1_records")["expectations"])
     con.close()

@@ -2,7 +2,7 @@
 
 The raw assets of the sample (assets/raw.py) and the partitioned fetch-and-land assets of the live
 connectors (live/assets.py) both land loads through `ingest_table`, which runs the table's suite
-(data_quality/suites.py) on each; these helpers turn that into the asset's check.
+(orchestration/ingest/suites.py) on each; these helpers turn that into the asset's check.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 
 from orchestration.ingest.ingest import IngestReport
 from orchestration.ingest.registry import RawTable
+from orchestration.ingest.suites import suite_digest
 
 GX_CHECK_NAME = "gx_suite"
 
@@ -48,8 +49,6 @@ def gx_check_result(
     table: RawTable, report: IngestReport | None, unchanged: str = "files_unchanged", **metadata: Any
 ) -> AssetCheckResult:
     """The check's result from what the loads of this materialization did (None: nothing was landed)."""
-    from data_quality.suites import suite_digest
-
     ok = report.ok if report is not None else True
     count = report.count if report is not None else (lambda _status: 0)
     return AssetCheckResult(

@@ -8,15 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.runner import (
-    ExpectationOutcome,
-    SuiteOutcome,
-    load_suite_dict,
-    record_results,
-    validate_relation,
-)
+from data_quality.runner import ExpectationOutcome, SuiteOutcome, record_results, validate_relation
 from orchestration.checksums import file_sha256
-from orchestration.ingest import archives, landing
+from orchestration.ingest import archives, landing, suites
 from orchestration.ingest.registry import RawTable
 
 # The rule a value breaks when it does not parse as its column's declared type (DuckDB store_rejects).
@@ -114,7 +108,7 @@ def ingest_table(
     landing.ensure_raw_table(con, table)
     landing.abandon_unfinished(con, table)
     report = IngestReport(table)
-    suite = load_suite_dict(table.suite_name)
+    suite = suites.suite_to_run(table)
     missing = missing_references(con, table)
     for path in files if files is not None else landing.discover_files(table, data_dir):
         rel = path.relative_to(data_dir).as_posix() if path.is_relative_to(data_dir) else str(path)
@@ -183,9 +177,23 @@ def ingest_file(
         con.execute("rollback")
         raise
     if outcome.success:
-        record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
+        record_results(
+            con,
+            load_id=load.load_id,
+            raw_table=table.name,
+            file_path=rel,
+            outcome=outcome,
+            definition=suites.stored_definition(table),
+        )
         return FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated, **timings)
     message = failure_message(outcome)
     landing.reject(con, load, path, message)
-    record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome)
+    record_results(
+        con,
+        load_id=load.load_id,
+        raw_table=table.name,
+        file_path=rel,
+        outcome=outcome,
+        definition=suites.stored_definition(table),
+    )
     return FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message, **timings)

@@ -9,7 +9,6 @@ rendered before are added, so a run that loaded nothing new costs little. GX is 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,10 +19,10 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from data_quality.suites import suite_json
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.duckdb_connection import connect
 from orchestration.ingest.registry import RAW_TABLES
+from orchestration.ingest.suites import suite_digest, suite_json
 from orchestration.layout import Layout
 from orchestration.report import docs_assets
 
@@ -92,10 +91,10 @@ def build_gx_docs(snapshot_path: Path, project_dir: Path, out_dir: Path) -> Docs
     fresh = not (project_dir / "gx").exists() or not (out_dir / "index.html").exists()
     state_file = project_dir / "rendered.json"
     state = json.loads(state_file.read_text()) if state_file.exists() and not fresh else {"suites": {}, "loads": []}
-    # the suites as built from the registry and the rules files (data_quality/suites.py): the ones
+    # the suites as built from the registry and the rules files (orchestration/ingest/suites.py): the ones
     # each stored validation ran are in audit.suites, by the digest in validation_results.suite_sha256
     suites = {t.suite_name: suite_json(t) for t in RAW_TABLES}
-    digests = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in suites.items()}
+    digests = {t.suite_name: suite_digest(t) for t in RAW_TABLES}
     changed = [name for name in suites if state["suites"].get(name) != digests[name]]
     rendered = set(state["loads"])
     new_rows = [r for r in rows if f"{r[0]}|{r[3]}" not in rendered]

@@ -4,7 +4,7 @@ One registry for every raw table, sample and live, split by source (one module e
 by glob under SAMPLE_DATA_DIR, or for the tables marked `live` under the live connectors' landing area
 (paths relative to its root); every file or payload becomes one load of its table. Column lists are
 the header names as the source publishes them: the raw layer keeps them verbatim, staging renames.
-Each table's GX suite is derived from its entry here plus its rules file (data_quality/suites.py).
+Each table's GX suite is derived from its entry here plus its rules file (orchestration/ingest/suites.py).
 """
 
 from __future__ import annotations

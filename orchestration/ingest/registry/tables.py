@@ -1,6 +1,6 @@
 """What a raw table is: its files, how they are read, and what its rows must look like.
 
-The suite of each table (`data_quality/suites.py`) is derived from these fields: its columns, grain,
+The suite of each table (`orchestration/ingest/suites.py`) is derived from these fields: its columns, grain,
 non-null columns, formats and ranges; what no field says lives in the table's rules file
 (`data_quality/rules/<table>.yaml`).
 """
@@ -102,7 +102,7 @@ class RawTable:
     # paths relative to the landing area; the others are the sample raw assets (assets/raw.py).
     live: bool = False
 
-    # What the suite expects beyond the columns (data_quality/suites.py derives the expectations).
+    # What the suite expects beyond the columns (orchestration/ingest/suites.py derives the expectations).
     # What one row is, said in the grain's uniqueness expectation: "one row per ...".
     row: str = ""
     # Grain columns that may be null (one of two flow-specific codes): no not-null expectation.

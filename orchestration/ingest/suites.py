@@ -18,8 +18,8 @@ From data_quality/rules/<table>.yaml, what only that source knows (every entry w
   relax        [{expectation, column?, mostly, why}]: tolerate a share of exceptions to a derived one
   expectations [{type, kwargs, meta: {why}}]: any other GX expectation, verbatim
 
-The suites are built when a load is validated (`data_quality.runner.load_suite_dict`); nothing is kept
-on disk. To review them as GX suite JSON: `python -m data_quality.suites write [DIR]`.
+The suites are built when a table's loads are validated (`suite_to_run`); nothing is kept on disk.
+To review them as GX suite JSON: `python -m orchestration.ingest.suites write [DIR]` (`make suites`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,13 @@ from typing import Any
 
 from orchestration.ingest.landing import PROVENANCE_COLUMNS
 from orchestration.ingest.registry import RAW_TABLES, RawTable, raw_table
-from orchestration.layout import layout_from_env
+from orchestration.layout import DBT_PROJECT_DIR, REPO_ROOT, layout_from_env
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
+# Beside the registry it derives from; the rules files are data_quality's (what GX checks, per source).
+RULES_DIR = REPO_ROOT / "data_quality" / "rules"
+# Team-authored reference lists (dbt seeds) that domain rules read before dbt has run: `{seeds_dir}`
+# in a suite's SQL is replaced by this folder when the suite is run.
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 REFERENCES_FILE = RULES_DIR / "_references.yaml"
 RULE_KEYS = {"extends", "meta", "row_count", "values", "rules", "relax", "expectations"}
 LIST_KEYS = ("values", "rules", "relax", "expectations")
@@ -61,7 +65,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _rel(path: Path) -> str:
     try:
-        return path.relative_to(RULES_DIR.parents[1]).as_posix()
+        return path.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return str(path)
 
@@ -260,6 +264,22 @@ def suite_json(table: RawTable | str) -> str:
     return _built(name)
 
 
+def suite_to_run(table: RawTable | str) -> dict[str, Any]:
+    """The suite ready for data_quality.runner: its digest in meta, `{seeds_dir}` resolved."""
+    suite = build_suite(table)
+    suite["meta"]["suite_sha256"] = suite_digest(table)
+    for expectation in suite["expectations"]:
+        query = expectation.get("kwargs", {}).get("unexpected_rows_query")
+        if query:
+            expectation["kwargs"]["unexpected_rows_query"] = query.replace("{seeds_dir}", SEEDS_DIR.as_posix())
+    return suite
+
+
+def stored_definition(table: RawTable | str) -> tuple[str, str]:
+    """(digest, JSON) as audit.suites keeps it: `{seeds_dir}` unresolved, so the same on every machine."""
+    return suite_digest(table), suite_json(table)
+
+
 def suite_digest(table: RawTable | str) -> str:
     return _digest(suite_json(table))
 
@@ -292,7 +312,7 @@ def write_suites(out_dir: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m data_quality.suites", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m orchestration.ingest.suites", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     write = commands.add_parser("write", help="write every raw table's suite as GX suite JSON, for review")
     write.add_argument("dir", nargs="?", type=Path, help=f"default {layout_from_env().suites_dir}")
