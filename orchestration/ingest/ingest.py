@@ -176,24 +176,11 @@ def ingest_file(
     except BaseException:
         con.execute("rollback")
         raise
-    if outcome.success:
-        record_results(
-            con,
-            load_id=load.load_id,
-            raw_table=table.name,
-            file_path=rel,
-            outcome=outcome,
-            definition=suites.stored_definition(table),
-        )
+    message = None if outcome.success else failure_message(outcome)
+    if message is not None:
+        landing.reject(con, load, path, message)
+    record_results(con, load_id=load.load_id, raw_table=table.name, file_path=rel, outcome=outcome,
+                   definition=suites.stored_definition(table))  # fmt: skip
+    if message is None:
         return FileResult(rel, "promoted", load.row_count, load.load_id, outcome.evaluated, **timings)
-    message = failure_message(outcome)
-    landing.reject(con, load, path, message)
-    record_results(
-        con,
-        load_id=load.load_id,
-        raw_table=table.name,
-        file_path=rel,
-        outcome=outcome,
-        definition=suites.stored_definition(table),
-    )
     return FileResult(rel, "rejected", load.row_count, load.load_id, outcome.evaluated, message, **timings)
