@@ -1,28 +1,20 @@
--- US Census imports summed from HS10 to HS6 per partner and year. The EU group (0003) stays one
--- aggregate partner; its members listed beside it (Slovakia) stay as countries: consumers must not
--- add the two (see import_dependency).
+-- US Census imports summed from HS10 to HS6 per partner and year (macros/country_trade_flows.sql).
+-- The EU group (0003) stays one aggregate partner; its members listed beside it (Slovakia) stay as
+-- countries: consumers must not add the two (see import_dependency).
 select
-    'census' as source,
-    'census_imports_for_consumption' as collection,
-    'USA' as reporter_iso3,
-    cc.iso3 as partner_iso3,
-    coalesce(cc.is_aggregate, true) as partner_is_aggregate,
-    'import' as flow,
-    i.year,
-    null::integer as month,
-    i.hs6 as hs_code,
-    6 as hs_level,
-    {{ hs_vintage_in_force('i.year') }} as hs_vintage,
-    'HTS' as classification_code,
-    sum(i.customs_value_usd) as value_usd,
-    null::double as net_weight_kg,
-    null::double as cif_value_usd,
-    null::double as fob_value_usd,
-    'USA' as reporter_source_code,
-    i.cty_code as partner_source_code,
-    count(*) as source_copies,
-    min(i.source_file) as source_file,
-    min(i.load_id) as load_id
+    {{ country_trade_flow_columns(
+        source='census',
+        collection="'census_imports_for_consumption'",
+        reporter_iso3='USA',
+        partner_iso3='cc.iso3',
+        partner_is_aggregate='coalesce(cc.is_aggregate, true)',
+        flow="'import'",
+        month='null::integer',
+        classification_code="'HTS'",
+        value_usd='i.customs_value_usd',
+        partner_source_code='i.cty_code',
+        row='i',
+    ) }}
 from {{ ref('stg_census__imports_hs10') }} as i
 left join {{ ref('int_country_codes') }} as cc on cc.source = 'census' and i.cty_code = cc.source_code
 -- only full years: CON_VAL_YR at month 12 is the calendar year

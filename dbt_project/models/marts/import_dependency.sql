@@ -1,6 +1,7 @@
 {{ windowed_by_trade_partition() }}
 -- Incremental by (source, year) partitions of the trade data: macros/trade_window.sql.
--- Who supplies each importer, per HS code, year and source, and how concentrated that supply is.
+-- Who supplies each importer, per HS code, year and source, and how concentrated that supply is
+-- (shares, HHI, its lower bound, effective suppliers and bands: macros/concentration.sql).
 --
 -- Supplier units are countries, plus a bloc when the source itemises only the bloc (Census's EU group,
 -- code 0003): its members listed beside it (Slovakia) are already inside its value and are left out.
@@ -102,11 +103,8 @@ concentration as (
         hs_code,
         max(partner_iso3) filter (where supplier_rank = 1) as top_supplier_iso3,
         max(share) filter (where supplier_rank = 1) as top_supplier_share,
-        sum(value_usd) filter (where supplier_rank <= 3) / nullif(any_value(total_import_value_usd), 0)
-            as top3_share,
-        -- sum((100 s)^2) written as 10,000 sum(v^2) / total^2: one rounding instead of one per supplier
-        10000 * sum(value_usd * value_usd) / nullif(power(any_value(total_import_value_usd), 2), 0)
-            as hhi_itemised
+        {{ top_n_share('value_usd', 'total_import_value_usd', 'supplier_rank') }} as top3_share,
+        {{ hhi_of_values('value_usd', 'total_import_value_usd') }} as hhi_itemised
     from suppliers
     group by all
 )
@@ -135,17 +133,11 @@ select
         when d.supplier_count > 0 or d.china_value_usd > 0
             then d.china_value_usd / nullif(d.total_import_value_usd, 0)
     end as china_share,
-    case when d.supplier_coverage >= {{ var('full_coverage_threshold') }} then k.hhi_itemised end as hhi,
+    {%- set hhi = hhi_if_covered('k.hhi_itemised', 'd.supplier_coverage') %}
+    {{ hhi }} as hhi,
     k.hhi_itemised as hhi_lower_bound,
-    case
-        when d.supplier_coverage < {{ var('full_coverage_threshold') }} or k.hhi_itemised is null then null
-        when k.hhi_itemised < 1500 then 'unconcentrated'
-        when k.hhi_itemised <= 2500 then 'moderately_concentrated'
-        else 'highly_concentrated'
-    end as concentration_band,
-    case
-        when d.supplier_coverage >= {{ var('full_coverage_threshold') }} then 10000 / nullif(k.hhi_itemised, 0)
-    end as effective_suppliers,
+    {{ concentration_band(hhi) }} as concentration_band,
+    {{ effective_suppliers(hhi) }} as effective_suppliers,
     d.includes_bloc_supplier,
     d.bloc_member_rows_excluded
 from cells as c

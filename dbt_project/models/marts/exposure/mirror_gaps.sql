@@ -68,35 +68,13 @@ reported as (
 ),
 
 rollups as (
-    select
-        r.source,
-        any_value(r.collection) as collection,
-        r.reporter_iso3,
-        r.partner_iso3,
-        r.flow,
-        r.year,
-        r.month,
-        r.period_type,
-        left(r.hs_code, 4) as hs_code,
-        4 as hs_level,
-        sum(r.value_usd) as value_usd,
-        list(r.hs_code order by r.hs_code) as rolled_up_codes,
-        null::double as cif_value_usd,
-        null::double as fob_value_usd,
-        null::double as net_weight_kg
-    from reported as r
-    where
-        r.hs_level = 6
-        and not exists (
-            select 1
-            from reported as h
-            where
-                h.hs_level = 4 and h.hs_code = left(r.hs_code, 4) and h.source = r.source
-                and h.reporter_iso3 = r.reporter_iso3 and h.partner_iso3 = r.partner_iso3 and h.flow = r.flow
-                and h.year = r.year and h.month is not distinct from r.month
-        )
-    group by r.source, r.reporter_iso3, r.partner_iso3, r.flow, r.year, r.month, r.period_type, left(r.hs_code, 4)
-    having count(*) > 1
+    {{ hs_heading_rollup('reported', min_codes=2, columns=[
+        'any_value(r.collection) as collection',
+        'list(r.hs_code order by r.hs_code) as rolled_up_codes',
+        'null::double as cif_value_usd',
+        'null::double as fob_value_usd',
+        'null::double as net_weight_kg',
+    ]) }}
 ),
 
 flows as (

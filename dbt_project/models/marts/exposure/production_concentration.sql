@@ -8,7 +8,8 @@
 -- shares. Withheld ('W'), not available ('NA') and bounded ('<0.1%') cells stay what they are: no
 -- share, a lower and an upper bound. HHI bounds: the lower bound counts the producers with a number
 -- (and lower bounds); the upper bound adds the 'Other countries' residual and the unaccounted share
--- as if each were one producer. hhi is given when the two are within var hhi_point_tolerance (100).
+-- as if each were one producer (macros/concentration.sql). hhi is given when the two are within var
+-- hhi_point_tolerance (100).
 with usgs as (
     select
         'usgs_mcs' as source,
@@ -111,10 +112,8 @@ tables as (
         coalesce(sum(share), 0) as listed_share_sum,
         coalesce(sum(share) filter (where is_residual), 0) as residual_share,
         coalesce(sum(bound_share) filter (where value_flag = 'lower_bound'), 0) as lower_bound_share_sum,
-        10000 * (
-            coalesce(sum(share * share) filter (where not is_residual), 0)
-            + coalesce(sum(bound_share * bound_share) filter (where value_flag = 'lower_bound'), 0)
-        ) as hhi_lower_bound,
+        {{ hhi_of_shares('share', 'not is_residual') }}
+        + {{ hhi_of_shares('bound_share', "value_flag = 'lower_bound'") }} as hhi_lower_bound,
         count(*) filter (where not is_residual and (share > 0 or bound_share > 0)) as producer_count,
         count(*) filter (where share is null) as producers_without_share,
         -- on a tie the first producer in code order (arg_max would pick either, run to run)
@@ -131,8 +130,7 @@ bounded as (
         *,
         -- share of the table no number accounts for (withheld, not available, bounded cells)
         greatest(0, 1 - listed_share_sum - lower_bound_share_sum) as unaccounted_share,
-        hhi_lower_bound
-        + 10000 * (power(residual_share, 2) + power(greatest(0, 1 - listed_share_sum - lower_bound_share_sum), 2))
+        {{ hhi_upper_bound('hhi_lower_bound', ['residual_share', 'greatest(0, 1 - listed_share_sum - lower_bound_share_sum)']) }}
             as hhi_upper_bound
     from tables
 )

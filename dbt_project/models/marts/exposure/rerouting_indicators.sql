@@ -13,6 +13,11 @@
 -- rerouting_tariff_target_iso3) in force by the period's end - the rerouting motive.
 {%- set origins = exposure_setting('rerouting_origins') %}
 {%- set destination = exposure_setting('rerouting_destination_iso3') %}
+{#- heading roll-ups: only the headings every subheading of which the source reports -#}
+{% set covered_only %}
+    inner join covered_headings as c
+        on r.source = c.source and r.reporter_iso3 = c.reporter_iso3 and r.flow = c.flow and left(r.hs_code, 4) = c.hs4
+{% endset %}
 with hubs as (
     select iso3 as hub_iso3
     from {{ ref('country_groups') }}
@@ -59,31 +64,7 @@ covered_headings as (
 ),
 
 rollups as (
-    select
-        r.source,
-        r.reporter_iso3,
-        r.partner_iso3,
-        r.flow,
-        r.period_type,
-        r.year,
-        r.month,
-        left(r.hs_code, 4) as hs_code,
-        4 as hs_level,
-        sum(r.value_usd) as value_usd
-    from reported as r
-    inner join covered_headings as c
-        on r.source = c.source and r.reporter_iso3 = c.reporter_iso3 and r.flow = c.flow and left(r.hs_code, 4) = c.hs4
-    where
-        r.hs_level = 6
-        and not exists (
-            select 1
-            from reported as h
-            where
-                h.hs_level = 4 and h.hs_code = left(r.hs_code, 4) and h.source = r.source
-                and h.reporter_iso3 = r.reporter_iso3 and h.partner_iso3 = r.partner_iso3 and h.flow = r.flow
-                and h.year = r.year and h.month is not distinct from r.month
-        )
-    group by r.source, r.reporter_iso3, r.partner_iso3, r.flow, r.period_type, r.year, r.month, left(r.hs_code, 4)
+    {{ hs_heading_rollup('reported', join=covered_only) }}
 ),
 
 series as (

@@ -2,7 +2,8 @@
 -- chains a country imports, from whom, and how concentrated that supply is; plus whether a single
 -- country exceeds the EU Critical Raw Materials Act benchmark (65% from one third country; import
 -- share as the proxy for consumption share) and which stage of each chain is the most concentrated.
--- Supplier shares, HHI and its lower bound follow import_dependency (int_exposure__stage_suppliers).
+-- Supplier shares, HHI and its lower bound follow import_dependency (int_exposure__stage_suppliers);
+-- the concentration figures are macros/concentration.sql's.
 with suppliers as (
     select * from {{ ref('int_exposure__stage_suppliers') }}
 ),
@@ -32,13 +33,10 @@ stages as (
         count(supplier_iso3) filter (where import_value_usd > 0) as supplier_count,
         max(supplier_iso3) filter (where supplier_rank = 1 and import_value_usd > 0) as top_supplier_iso3,
         max(supplier_share) filter (where supplier_rank = 1 and import_value_usd > 0) as top_supplier_share,
-        sum(import_value_usd) filter (where supplier_rank <= 3) / nullif(any_value(total_import_value_usd), 0)
-            as top3_share,
+        {{ top_n_share('import_value_usd', 'total_import_value_usd', 'supplier_rank') }} as top3_share,
         coalesce(sum(import_value_usd) filter (where supplier_iso3 = '{{ var("focus_country_iso3") }}'), 0)
             as china_value_usd,
-        -- sum((100 s)^2) as 10,000 sum(v^2) / total^2: one rounding instead of one per supplier
-        10000 * sum(import_value_usd * import_value_usd) / nullif(power(any_value(total_import_value_usd), 2), 0)
-            as hhi_itemised
+        {{ hhi_of_values('import_value_usd', 'total_import_value_usd') }} as hhi_itemised
     from ranked
     group by all
 ),
@@ -59,7 +57,7 @@ measured as (
 concentration as (
     select
         *,
-        case when supplier_coverage >= {{ var('full_coverage_threshold') }} then hhi_itemised end as hhi
+        {{ hhi_if_covered('hhi_itemised', 'supplier_coverage') }} as hhi
     from measured
 )
 
@@ -87,13 +85,8 @@ select
         as china_share,
     c.hhi,
     case when c.itemised_value_usd > 0 then c.hhi_itemised end as hhi_lower_bound,
-    10000 / nullif(c.hhi, 0) as effective_suppliers,
-    case
-        when c.hhi is null then null
-        when c.hhi < 1500 then 'unconcentrated'
-        when c.hhi <= 2500 then 'moderately_concentrated'
-        else 'highly_concentrated'
-    end as concentration_band,
+    {{ effective_suppliers('c.hhi') }} as effective_suppliers,
+    {{ concentration_band('c.hhi') }} as concentration_band,
     case when c.itemised_value_usd > 0 then c.hhi_itemised > {{ exposure_setting('ec_dependency_hhi_screen') }} end
         as above_ec_dependency_screen,
     -- true once one supplier is over 65%; false only when neither it nor the unitemised remainder can be
