@@ -1,7 +1,7 @@
 """The blocking Great Expectations check of every raw asset, sample and live: one name, one spec, one result.
 
-The raw assets of the sample (assets/raw.py) and the partitioned fetch-and-land assets of the live
-connectors (live/assets.py) both land loads through `ingest_table`, which runs the table's suite
+The raw assets of the sample (assets/raw.py) and of the live connectors (live/assets.py, fed by their
+partitioned fetch assets) both land loads through `ingest_table`, which runs the table's suite
 (orchestration/ingest/suites.py) on each; these helpers turn that into the asset's check.
 """
 
@@ -22,6 +22,11 @@ def raw_asset_key(table: RawTable) -> AssetKey:
     return AssetKey(["raw", table.name])
 
 
+def landing_asset_key(name: str) -> AssetKey:
+    """The fetch asset that downloads a live source's payloads into the landing area."""
+    return AssetKey(["landing", name])
+
+
 def gx_check_spec(table: RawTable, unit: str = "load") -> AssetCheckSpec:
     return AssetCheckSpec(
         GX_CHECK_NAME,
@@ -38,8 +43,10 @@ def raw_asset_args(table: RawTable, description: str, unit: str = "load") -> dic
         "key": raw_asset_key(table),
         "kinds": {"duckdb", "python"},
         "check_specs": [gx_check_spec(table, unit)],
-        # reference lists the suite reads (Comtrade reporters, Census country codes) land first
-        "deps": [AssetKey(["raw", name]) for name in table.references],
+        # reference lists the suite reads (Comtrade reporters, Census country codes) land first; a
+        # live source's files are fetched first (fetch -> landing area -> raw)
+        "deps": [AssetKey(["raw", name]) for name in table.references]
+        + ([landing_asset_key(table.landing_asset)] if table.landing_asset else []),
         "description": f"{description} Licence: {table.licence}",
         "metadata": {"raw_table": f"raw.{table.name}", "grain": ", ".join(table.grain)},
     }

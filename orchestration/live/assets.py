@@ -1,24 +1,28 @@
-"""Partitioned assets that fetch the live sources into the landing area, then land them in raw.
+"""The live sources, each in one pattern: fetch -> landing area -> raw.
 
-One asset per live raw table. A run of a partition (or of a range, in one run: backfills are single
-runs so the dbt step after them runs once) asks the connector for every payload of that partition;
-payloads already in the landing area cost no call unless `force_refresh` is set (schedules and
-release sensors set it to pick up revisions). Each payload with rows is then one load, validated by
-the table's GX suite (a blocking check) and promoted by the loader (`ingest_table`): a changed payload
-replaces the rows of the same payload path and the replaced rows stay queryable in
-raw_history.<table> with their load marked `superseded` in audit.loads. Payloads the plan no longer
-asks for, or that came back empty, have their rows retired the same way, so a reload never leaves
-duplicates behind.
+A partitioned fetch asset, landing/<table>, asks the connector for every payload of its partitions
+(a range is one run: backfills are single runs so the dbt step after them runs once) and stores them
+in the landing area with their manifest; payloads already there cost no call unless `force_refresh`
+is set (schedules and release sensors set it to pick up revisions). The raw asset of the same
+partitions, raw/<table>, then lands what the landing folders of those partitions hold: each payload
+with rows is one load, validated by the table's GX suite (a blocking check) and promoted by the
+loader (`ingest_table`). A changed payload replaces the rows of the same payload path and the
+replaced rows stay queryable in raw_history.<table> with their load marked `superseded` in
+audit.loads; payloads the plan no longer asks for, or that came back empty, have their rows retired
+the same way, so a reload never leaves duplicates behind. `LiveFeed` says once where a table's
+partitions lie in the landing area, for both assets. BACI's fetch asset (landing/baci_archives)
+feeds the BACI raw assets of assets/raw.py, which read its releases beside the sample's archives.
 """
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
     BackfillPolicy,
     Backoff,
@@ -32,18 +36,18 @@ from dagster import (
     asset,
 )
 
-from orchestration.assets.gx_check import gx_check_result, raw_asset_args
+from orchestration.assets.gx_check import gx_check_result, landing_asset_key, raw_asset_args
 from orchestration.connectors.baci import BaciClient, BaciRelease
 from orchestration.connectors.census import CensusClient
 from orchestration.connectors.comtrade import ComtradeClient
 from orchestration.connectors.http import log_progress
-from orchestration.connectors.landing_area import FetchReport, LandingArea
+from orchestration.connectors.landing_area import FetchReport, LandingArea, PartitionLanding
 from orchestration.connectors.scope import census_time, comtrade_period, landing_period, load_scope
 from orchestration.connectors.settings import get_connector_settings
 from orchestration.connectors.usgs import UsgsClient, extracted_csvs
 from orchestration.ingest.ingest import IngestReport, ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table, retire
-from orchestration.ingest.registry import RawTable, raw_table
+from orchestration.ingest.registry import BACI_ARCHIVES, RawTable, raw_table
 from orchestration.live.freshness import ANNUAL_FRESHNESS, MCS_FRESHNESS, MONTHLY_FRESHNESS
 from orchestration.live.partitions import (
     baci_release_partitions,
@@ -109,22 +113,6 @@ def land_payloads(
     return report, retired_rows, total
 
 
-def land_fetched(
-    context: AssetExecutionContext,
-    warehouse: WarehouseResource,
-    table: RawTable,
-    area: LandingArea,
-    reports: list[FetchReport],
-    prefixes: list[str],
-    http_stats: dict,
-) -> MaterializeResult:
-    """Land the payloads with rows that the partitions' fetches left in the landing area; report."""
-    files = [p.path for r in reports for p in r.payloads if (p.rows or 0) > 0]
-    ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
-    context.log.info(f"raw.{table.name}: {_summary(reports)} ; HTTP {http_stats}")
-    return _result(table, reports, ingest, retired, total, area)
-
-
 def _summary(reports: list[FetchReport]) -> dict[str, int]:
     return {
         "calls": sum(r.calls for r in reports),
@@ -138,16 +126,11 @@ def _summary(reports: list[FetchReport]) -> dict[str, int]:
     }
 
 
-def _result(
-    table: RawTable,
-    reports: list[FetchReport],
-    ingest: IngestReport | None,
-    retired_rows: int,
-    total_rows: int,
-    area: LandingArea,
+def _fetch_result(
+    context: AssetExecutionContext, name: str, reports: list[FetchReport], http_stats: dict, area: LandingArea
 ) -> MaterializeResult:
-    promoted = ingest.count("promoted") if ingest else 0
-    check = gx_check_result(table, ingest, unchanged="payloads_unchanged")
+    """What a fetch did, partition by partition: calls, retries, payloads stored or reused, rows."""
+    context.log.info(f"landing/{name}: {_summary(reports)} ; HTTP {http_stats}")
     partitions = md_table(
         ["partition", "calls", "retries", "payloads", "fetched", "reused", "rows"],
         [
@@ -157,43 +140,136 @@ def _result(
         ],
     )  # fmt: skip
     return MaterializeResult(
-        metadata={
-            **_summary(reports),
-            "loads_promoted": promoted,
-            "rows_promoted": ingest.rows_promoted if ingest else 0,
-            "rows_retired": retired_rows,
-            "raw_row_count": total_rows,
-            "landing_dir": MetadataValue.path(str(area.root)),
-            "partitions": partitions,
-        },
-        check_results=[check],
+        metadata={**_summary(reports), "landing_dir": MetadataValue.path(str(area.root)), "partitions": partitions}
     )
 
 
-def _raw_fetch_asset(table: RawTable, partitions_def: PartitionsDefinition, freshness, description: str):
-    """The @asset of a partitioned fetch into raw.<table>: one run per backfill, retried, with its
-    blocking GX check and freshness policy."""
+@dataclass(frozen=True)
+class LiveFeed:
+    """A live raw table and where its partitions' payloads lie in the landing area: what its fetch
+    asset writes and its raw asset lands, said once for both."""
+
+    table: str
+    partitions_def: PartitionsDefinition
+    freshness: Any
+    # the landing partitions (source x dataset x period folders) of one partition key
+    landings: Callable[[LandingArea, str], list[PartitionLanding]]
+    # the files of one landing partition that the raw table reads (default: the payloads with rows)
+    files: Callable[[PartitionLanding], list[Path]] = field(
+        default=lambda landing: [p.path for p in landing.payloads() if (p.rows or 0) > 0]
+    )
+
+
+def comtrade_dataset(freq: str) -> str:
+    return f"C_{freq}_HS"
+
+
+COMTRADE_BULK_DATASET = "bulk_C_A_HS"
+
+FEEDS: dict[str, LiveFeed] = {
+    feed.table: feed
+    for feed in (
+        *(
+            LiveFeed(
+                table,
+                partitions,
+                freshness,
+                landings=lambda area, key, dataset=dataset: [area.partition("comtrade", dataset, landing_period(key))],
+            )
+            for table, partitions, freshness, dataset in (
+                ("comtrade__api_annual", yearly_partitions, ANNUAL_FRESHNESS, comtrade_dataset("A")),
+                ("comtrade__api_monthly", monthly_partitions, MONTHLY_FRESHNESS, comtrade_dataset("M")),
+                ("comtrade__bulk_annual", yearly_partitions, ANNUAL_FRESHNESS, COMTRADE_BULK_DATASET),
+            )
+        ),
+        *(
+            LiveFeed(
+                table,
+                partitions,
+                freshness,
+                # one folder per flow of the scope (imports, exports)
+                landings=lambda area, key, freq=freq: [
+                    area.partition("census", f"{flow}_hs_{freq}", landing_period(key))
+                    for flow in load_scope().census_flows
+                ],
+            )
+            for table, partitions, freshness, freq in (
+                ("census__api_annual", yearly_partitions, ANNUAL_FRESHNESS, "A"),
+                ("census__api_monthly", monthly_partitions, MONTHLY_FRESHNESS, "M"),
+            )
+        ),
+        LiveFeed(
+            "usgs__mcs_release_cells",
+            mcs_edition_partitions,
+            MCS_FRESHNESS,
+            landings=lambda area, key: [area.partition("usgs", "mcs_release", key)],
+            # the CSVs unpacked from the release's zips
+            files=extracted_csvs,
+        ),
+    )
+}
+
+
+def _fetch_asset(feed: LiveFeed, description: str):
+    """The @asset of a partitioned fetch into the landing area: one run per backfill, retried."""
     return asset(
-        partitions_def=partitions_def,
+        key=landing_asset_key(feed.table),
+        partitions_def=feed.partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         retry_policy=FETCH_RETRY_POLICY,
         group_name=LIVE_GROUP,
-        freshness_policy=freshness,
-        **raw_asset_args(table, description, unit="payload"),
+        kinds={"python"},
+        description=f"{description} raw/{feed.table} lands them.",
     )
 
 
-def build_comtrade_asset(freq: str) -> AssetsDefinition:
-    table = raw_table("comtrade__api_annual" if freq == "A" else "comtrade__api_monthly")
-    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
-    dataset = f"C_{freq}_HS"
+def build_live_raw_asset(feed: LiveFeed) -> AssetsDefinition:
+    """raw.<table> for the partitions of a run: every payload its fetch asset left in the partitions'
+    landing folders, each one load through the table's GX suite (the blocking check); rows of payloads
+    the partitions no longer hold are retired to raw_history."""
+    table = raw_table(feed.table)
 
-    @_raw_fetch_asset(
-        table,
-        partitions,
-        ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
-        f"{table.description}. Fetched from COMTRADE_API_BASE (data API with COMTRADE_API_KEY, "
-        f"else the 500-row public preview), stored in landing/comtrade/{dataset}/<period>/.",
+    @asset(
+        partitions_def=feed.partitions_def,
+        backfill_policy=BackfillPolicy.single_run(),
+        group_name=LIVE_GROUP,
+        freshness_policy=feed.freshness,
+        **raw_asset_args(
+            table,
+            f"{table.description}. Landed from the payloads landing/{feed.table} stored for the partition.",
+            unit="payload",
+        ),
+    )
+    def _live_raw(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        area = landing_area(warehouse)
+        landings = [landing for key in context.partition_keys for landing in feed.landings(area, key)]
+        files = [f for landing in landings for f in feed.files(landing)]
+        ingest, retired, total = land_payloads(
+            context, warehouse, table, area, files, [landing.rel("") for landing in landings]
+        )
+        check = gx_check_result(table, ingest, unchanged="payloads_unchanged")
+        return MaterializeResult(
+            metadata={
+                "payloads_landed": len(files),
+                "loads_promoted": ingest.count("promoted") if ingest else 0,
+                "rows_promoted": ingest.rows_promoted if ingest else 0,
+                "rows_retired": retired,
+                "raw_row_count": total,
+                "landing_dir": MetadataValue.path(str(area.root)),
+            },
+            check_results=[check],
+        )
+
+    return _live_raw
+
+
+def build_comtrade_asset(freq: str) -> AssetsDefinition:
+    feed = FEEDS["comtrade__api_annual" if freq == "A" else "comtrade__api_monthly"]
+
+    @_fetch_asset(
+        feed,
+        "Comtrade data API payloads (with COMTRADE_API_KEY, else the 500-row public preview) from "
+        f"COMTRADE_API_BASE, stored in landing/comtrade/{comtrade_dataset(freq)}/<period>/;",
     )
     def _comtrade(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -205,28 +281,26 @@ def build_comtrade_asset(freq: str) -> AssetsDefinition:
         context.log.info(
             f"Comtrade {client.endpoint} endpoint at {settings.comtrade_api_base}, cap {client.cap} rows a call"
         )
-        reports, prefixes = [], []
-        for partition_key in context.partition_keys:
-            landing = area.partition("comtrade", dataset, landing_period(partition_key))
-            queries = scope.comtrade_queries(freq, comtrade_period(partition_key))
-            reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
-            prefixes.append(landing.rel(""))
-        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
+        reports = [
+            client.fetch_partition(
+                landing, scope.comtrade_queries(freq, comtrade_period(key)), force=config.force_refresh
+            )
+            for key in context.partition_keys
+            for landing in feed.landings(area, key)
+        ]
+        return _fetch_result(context, feed.table, reports, client.http.stats.as_dict(), area)
 
     return _comtrade
 
 
 def build_comtrade_bulk_asset() -> AssetsDefinition:
-    table = raw_table("comtrade__bulk_annual")
-    dataset = "bulk_C_A_HS"
+    feed = FEEDS["comtrade__bulk_annual"]
 
-    @_raw_fetch_asset(
-        table,
-        yearly_partitions,
-        ANNUAL_FRESHNESS,
-        f"{table.description}. Listed and downloaded (resumably) from COMTRADE_API_BASE with COMTRADE_API_KEY "
-        f"for the scope's bulk reporters, stored in landing/comtrade/{dataset}/<year>/; a file is downloaded "
-        "again only when Comtrade republishes it.",
+    @_fetch_asset(
+        feed,
+        "Comtrade bulk files of the scope's bulk reporters, listed and downloaded (resumably) from "
+        f"COMTRADE_API_BASE with COMTRADE_API_KEY into landing/comtrade/{COMTRADE_BULK_DATASET}/<year>/; a file "
+        "is downloaded again only when Comtrade republishes it;",
     )
     def _comtrade_bulk(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -235,29 +309,25 @@ def build_comtrade_bulk_asset() -> AssetsDefinition:
         scope = load_scope()
         area = landing_area(warehouse)
         client = ComtradeClient(settings, progress=log_progress(context.log), logger=context.log)
-        reports, prefixes = [], []
-        for partition_key in context.partition_keys:
-            landing = area.partition("comtrade", dataset, landing_period(partition_key))
-            reports.append(
-                client.fetch_bulk_partition(
-                    landing, "A", comtrade_period(partition_key), scope.bulk_reporters, force=config.force_refresh
-                )
+        reports = [
+            client.fetch_bulk_partition(
+                landing, "A", comtrade_period(key), scope.bulk_reporters, force=config.force_refresh
             )
-            prefixes.append(landing.rel(""))
-        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
+            for key in context.partition_keys
+            for landing in feed.landings(area, key)
+        ]
+        return _fetch_result(context, feed.table, reports, client.http.stats.as_dict(), area)
 
     return _comtrade_bulk
 
 
 def build_census_asset(freq: str) -> AssetsDefinition:
-    table = raw_table("census__api_annual" if freq == "A" else "census__api_monthly")
-    partitions: PartitionsDefinition = yearly_partitions if freq == "A" else monthly_partitions
+    feed = FEEDS["census__api_annual" if freq == "A" else "census__api_monthly"]
 
-    @_raw_fetch_asset(
-        table,
-        partitions,
-        ANNUAL_FRESHNESS if freq == "A" else MONTHLY_FRESHNESS,
-        f"{table.description}. Fetched from CENSUS_API_BASE, stored in landing/census/<flow>_hs_{freq}/<period>/.",
+    @_fetch_asset(
+        feed,
+        f"US Census international trade API payloads from CENSUS_API_BASE, stored in "
+        f"landing/census/<flow>_hs_{freq}/<period>/;",
     )
     def _census(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -266,28 +336,25 @@ def build_census_asset(freq: str) -> AssetsDefinition:
         scope = load_scope()
         area = landing_area(warehouse)
         client = CensusClient(settings, progress=log_progress(context.log), logger=context.log)
-        reports, prefixes = [], []
-        for partition_key in context.partition_keys:
-            time = census_time(partition_key)
-            for flow in scope.census_flows:
-                landing = area.partition("census", f"{flow}_hs_{freq}", landing_period(partition_key))
-                queries = [q for q in scope.census_queries(freq, time) if q.flow == flow]
-                reports.append(client.fetch_partition(landing, queries, force=config.force_refresh))
-                prefixes.append(landing.rel(""))
-        return land_fetched(context, warehouse, table, area, reports, prefixes, client.http.stats.as_dict())
+        reports = []
+        for key in context.partition_keys:
+            queries = scope.census_queries(freq, census_time(key))
+            # feed.landings gives one folder per flow of the scope, in the scope's order
+            for flow, landing in zip(scope.census_flows, feed.landings(area, key), strict=True):
+                flow_queries = [q for q in queries if q.flow == flow]
+                reports.append(client.fetch_partition(landing, flow_queries, force=config.force_refresh))
+        return _fetch_result(context, feed.table, reports, client.http.stats.as_dict(), area)
 
     return _census
 
 
 def build_usgs_asset() -> AssetsDefinition:
-    table = raw_table("usgs__mcs_release_cells")
+    feed = FEEDS["usgs__mcs_release_cells"]
 
-    @_raw_fetch_asset(
-        table,
-        mcs_edition_partitions,
-        MCS_FRESHNESS,
-        f"{table.description}. Partition = MCS edition (MCS 2025 holds 2024 data), from USGS_BASE "
-        "(ScienceBase), stored in landing/usgs/mcs_release/<edition>/.",
+    @_fetch_asset(
+        feed,
+        "USGS Mineral Commodity Summaries data releases (partition = MCS edition: MCS 2025 holds 2024 data) "
+        "from USGS_BASE (ScienceBase), downloaded into landing/usgs/mcs_release/<edition>/ and their CSVs unpacked;",
     )
     def _usgs(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -295,28 +362,26 @@ def build_usgs_asset() -> AssetsDefinition:
         settings = get_connector_settings()
         area = landing_area(warehouse)
         client = UsgsClient(settings, progress=log_progress(context.log), logger=context.log)
-        reports, prefixes, files = [], [], []
-        for partition_key in context.partition_keys:
-            landing = area.partition("usgs", "mcs_release", partition_key)
-            reports.append(client.fetch_edition(landing, int(partition_key), force=config.force_refresh))
-            prefixes.append(landing.rel(""))
-            files.extend(extracted_csvs(landing))
-        ingest, retired, total = land_payloads(context, warehouse, table, area, files, prefixes)
-        return _result(table, reports, ingest, retired, total, area)
+        reports = [
+            client.fetch_edition(landing, int(key), force=config.force_refresh)
+            for key in context.partition_keys
+            for landing in feed.landings(area, key)
+        ]
+        return _fetch_result(context, feed.table, reports, client.http.stats.as_dict(), area)
 
     return _usgs
 
 
 def build_baci_asset() -> AssetsDefinition:
     @asset(
-        key=AssetKey(["landing", "baci_archives"]),
+        key=landing_asset_key(BACI_ARCHIVES),
         partitions_def=baci_release_partitions,
         retry_policy=FETCH_RETRY_POLICY,
         group_name=LIVE_GROUP,
         kinds={"python"},
         description="CEPII BACI bulk archives (one zip per HS revision and version, with its country and "
         "product code files), downloaded resumably from BACI_BASE into landing/baci/archives/<release>/. "
-        "The BACI raw tables read them from there. Licence: Etalab Open Licence 2.0 (CEPII)",
+        "The BACI raw assets land them from there with the sample's archives. Licence: Etalab Open Licence 2.0 (CEPII)",
     )
     def _baci(
         context: AssetExecutionContext, config: LiveFetchConfig, warehouse: WarehouseResource
@@ -352,6 +417,7 @@ LIVE_ASSET_BUILDERS: tuple[Callable[[], AssetsDefinition], ...] = (
     build_comtrade_bulk_asset,
     build_usgs_asset,
     build_baci_asset,
+    *(lambda feed=feed: build_live_raw_asset(feed) for feed in FEEDS.values()),
 )
 
 

@@ -11,17 +11,36 @@ from datetime import datetime
 
 from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
 
+from orchestration.ingest.registry import BACI_ARCHIVES as BACI_ARCHIVES_ASSET
+
+# The live raw tables; each is fed by its fetch asset landing/<name> (fetch_key), BACI's raw tables
+# by landing/baci_archives.
 COMTRADE_ANNUAL = AssetKey(["raw", "comtrade__api_annual"])
 CENSUS_ANNUAL = AssetKey(["raw", "census__api_annual"])
 COMTRADE_MONTHLY = AssetKey(["raw", "comtrade__api_monthly"])
 CENSUS_MONTHLY = AssetKey(["raw", "census__api_monthly"])
 COMTRADE_BULK = AssetKey(["raw", "comtrade__bulk_annual"])
 MCS_RELEASE = AssetKey(["raw", "usgs__mcs_release_cells"])
-BACI_ARCHIVES = AssetKey(["landing", "baci_archives"])
+BACI_ARCHIVES = AssetKey(["landing", BACI_ARCHIVES_ASSET])
 
 ANNUAL_ASSETS = (COMTRADE_ANNUAL, CENSUS_ANNUAL)
 MONTHLY_ASSETS = (COMTRADE_MONTHLY, CENSUS_MONTHLY)
-LIVE_PARTITIONED = (*ANNUAL_ASSETS, *MONTHLY_ASSETS, COMTRADE_BULK, MCS_RELEASE, BACI_ARCHIVES)
+
+
+LIVE_RAW = (*ANNUAL_ASSETS, *MONTHLY_ASSETS, COMTRADE_BULK, MCS_RELEASE)
+
+
+def fetch_key(key: AssetKey) -> AssetKey:
+    """The fetch asset of a live raw table (landing/<name>); a landing key is its own."""
+    return key if key.path[0] == "landing" else AssetKey(["landing", key.path[-1]])
+
+
+def with_fetch(*keys: AssetKey) -> tuple[AssetKey, ...]:
+    """The keys, each live raw table's preceded by its fetch asset's: what a live run materializes."""
+    return tuple(dict.fromkeys(k for key in keys for k in ((fetch_key(key), key) if key in LIVE_RAW else (key,))))
+
+
+LIVE_PARTITIONED = with_fetch(*LIVE_RAW, BACI_ARCHIVES)
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -31,7 +50,7 @@ unpartitioned_selection = AssetSelection.all() - live_selection
 
 live_annual_job = define_asset_job(
     "live_annual",
-    selection=AssetSelection.assets(*ANNUAL_ASSETS) | unpartitioned_selection,
+    selection=AssetSelection.assets(*with_fetch(*ANNUAL_ASSETS)) | unpartitioned_selection,
     executor_def=in_process_executor,
     description="Fetch annual Comtrade and Census data for a year (or a range, in one run) into the landing "
     "area, validate and land it, then build, test and publish the warehouse once.",
@@ -39,7 +58,7 @@ live_annual_job = define_asset_job(
 
 live_monthly_job = define_asset_job(
     "live_monthly",
-    selection=AssetSelection.assets(*MONTHLY_ASSETS) | unpartitioned_selection,
+    selection=AssetSelection.assets(*with_fetch(*MONTHLY_ASSETS)) | unpartitioned_selection,
     executor_def=in_process_executor,
     description="Fetch monthly Comtrade and Census data for a month (or a range, in one run), land it, "
     "then build, test and publish the warehouse once.",
@@ -47,7 +66,7 @@ live_monthly_job = define_asset_job(
 
 live_comtrade_bulk_job = define_asset_job(
     "live_comtrade_bulk",
-    selection=AssetSelection.assets(COMTRADE_BULK) | unpartitioned_selection,
+    selection=AssetSelection.assets(*with_fetch(COMTRADE_BULK)) | unpartitioned_selection,
     executor_def=in_process_executor,
     description="Download the Comtrade bulk files of a year (or a range, in one run) for the bulk reporters of "
     "the scope (needs COMTRADE_API_KEY), land them, then build, test and publish the warehouse once.",
@@ -55,7 +74,7 @@ live_comtrade_bulk_job = define_asset_job(
 
 live_mcs_job = define_asset_job(
     "live_mcs",
-    selection=AssetSelection.assets(MCS_RELEASE) | unpartitioned_selection,
+    selection=AssetSelection.assets(*with_fetch(MCS_RELEASE)) | unpartitioned_selection,
     executor_def=in_process_executor,
     description="Download an MCS data release from ScienceBase, land and validate its CSVs, then build, test "
     "and publish the warehouse once (the release's world and salient tables replace the sample's copies).",
@@ -76,8 +95,8 @@ def op_name(key: AssetKey) -> str:
 
 
 def fetch_run_config(keys: tuple[AssetKey, ...], *, force_refresh: bool) -> dict:
-    """Run config setting `force_refresh` on the live assets of a run."""
-    return {"ops": {op_name(k): {"config": {"force_refresh": force_refresh}} for k in keys}}
+    """Run config setting `force_refresh` on the fetch assets of a run's live tables (raw or landing keys)."""
+    return {"ops": {op_name(fetch_key(k)): {"config": {"force_refresh": force_refresh}} for k in keys}}
 
 
 def range_tags(start: str, end: str) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """`make run SOURCE=live`: fetch the live scope into the landing area and raw, before the warehouse job.
 
-The fetches run as the partitioned live assets (annual years, months, MCS editions, BACI releases
-of the scope), each over its partitions in as few runs as the partitions allow (one per contiguous
-range); dbt and publishing then run once, in the `warehouse` job that follows. A second run with the
-payloads already in the landing area makes no HTTP call.
+The fetches run as the partitioned live assets (annual years, months, MCS editions, BACI releases of
+the scope: each table's fetch asset into the landing area, then its raw asset), each over its
+partitions in as few runs as the partitions allow (one per contiguous range); dbt and publishing
+then run once, in the `warehouse` job that follows. A second run with the payloads already in the
+landing area makes no HTTP call.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from orchestration.live.jobs import (
     live_mcs_job,
     live_monthly_job,
     range_tags,
+    with_fetch,
 )
 
 METRICS = (
@@ -142,7 +144,7 @@ def fetch_live(
             instance.add_dynamic_partitions("baci_releases", [tags["dagster/partition"]])
         result = defs.resolve_job_def(job.name).execute_in_process(
             instance=instance,
-            asset_selection=list(keys),
+            asset_selection=list(with_fetch(*keys)),  # each live table's fetch asset, then its raw asset
             tags=tags if "dagster/partition" not in tags else None,
             partition_key=tags.get("dagster/partition"),
             run_config=fetch_run_config(keys, force_refresh=force_refresh),

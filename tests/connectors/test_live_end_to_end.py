@@ -1,4 +1,4 @@
-"""A live partition end to end against the replay server: fetch -> landing -> GX -> raw -> dbt models.
+"""A live partition end to end against the replay server: fetch -> landing area -> GX -> raw -> dbt models.
 
 One warehouse per module (tmp WAREHOUSE_DIR, ephemeral Dagster instance), built by the `live_annual`
 job for 2024 with faults injected (429, 500, a timeout, a truncated body). The tests that follow read
@@ -53,9 +53,10 @@ class LiveWarehouse:
     def run(self, keys, *, force: bool = False):
         from dagster import AssetKey
 
-        from orchestration.live.jobs import fetch_run_config
+        from orchestration.live.jobs import fetch_run_config, with_fetch
 
         live = tuple(AssetKey(k) for k in (COMTRADE, CENSUS))
+        keys = with_fetch(*keys)
         return self.defs.resolve_job_def("live_annual").execute_in_process(
             instance=self.instance,
             asset_selection=list(keys),
@@ -66,11 +67,14 @@ class LiveWarehouse:
 
 
 def materialization(result, key: list[str]) -> dict:
+    """Metadata of raw asset `key`, with its fetch asset's (landing/<name>: calls, rows fetched) when it ran."""
+    found: dict = {}
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
-        if list(mat.asset_key.path) == key:
-            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
-    raise AssertionError(f"{key} not materialized")
+        if list(mat.asset_key.path) in (key, ["landing", key[-1]]):
+            found.update({k: getattr(v, "value", v) for k, v in mat.metadata.items()})
+    assert found, f"{key} not materialized"
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +119,13 @@ def live_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[LiveWarehouse]
         state.inject("/data/timeseries", Fault("slow", seconds=1.5, query_contains="I_COMMODITY=8542*"))
 
         from orchestration.definitions import defs
-        from orchestration.live.jobs import COMTRADE_BULK, MONTHLY_ASSETS
+        from orchestration.live.jobs import BACI_ARCHIVES, COMTRADE_BULK, MONTHLY_ASSETS, with_fetch
 
         # the live models and what they need (bulk files have their own job: see the bulk test below)
         targets = [AssetKey(k) for k in LIVE_MODELS]
-        selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(*MONTHLY_ASSETS, COMTRADE_BULK)
+        selection = AssetSelection.assets(*targets).upstream() - AssetSelection.assets(
+            *with_fetch(*MONTHLY_ASSETS, COMTRADE_BULK), BACI_ARCHIVES
+        )
         keys = selection.resolve(defs.resolve_asset_graph())
         lw = LiveWarehouse(server, warehouse, DagsterInstance.ephemeral(), defs, keys)
         lw.first = lw.run(keys)
@@ -236,9 +242,10 @@ def run_bulk(live_warehouse: LiveWarehouse, *, force: bool = False):
     """The live_comtrade_bulk job for 2024: bulk files of the scope's bulk reporters, then the live models."""
     from dagster import AssetKey
 
-    from orchestration.live.jobs import COMTRADE_BULK, fetch_run_config
+    from orchestration.live.jobs import COMTRADE_BULK, fetch_run_config, with_fetch
 
-    keys = [k for k in live_warehouse.keys if k not in (AssetKey(COMTRADE), AssetKey(CENSUS))] + [COMTRADE_BULK]
+    api = with_fetch(AssetKey(COMTRADE), AssetKey(CENSUS))
+    keys = [k for k in live_warehouse.keys if k not in api] + list(with_fetch(COMTRADE_BULK))
     return live_warehouse.defs.resolve_job_def("live_comtrade_bulk").execute_in_process(
         instance=live_warehouse.instance,
         asset_selection=keys,
@@ -314,9 +321,11 @@ def test_a_payload_failing_its_suite_never_reaches_raw(live_warehouse):
 def test_monthly_partition_lands_monthly_rows(live_warehouse):
     from dagster import AssetKey
 
-    keys = [AssetKey(["raw", "comtrade__api_monthly"]), AssetKey(["raw", "census__api_monthly"])]
+    from orchestration.live.jobs import with_fetch
+
+    keys = with_fetch(AssetKey(["raw", "comtrade__api_monthly"]), AssetKey(["raw", "census__api_monthly"]))
     result = live_warehouse.defs.resolve_job_def("live_monthly").execute_in_process(
-        instance=live_warehouse.instance, asset_selection=keys, partition_key="2025-01-01", raise_on_error=False
+        instance=live_warehouse.instance, asset_selection=list(keys), partition_key="2025-01-01", raise_on_error=False
     )
     assert result.success
     assert all(c.passed for c in result.get_asset_check_evaluations() if c.check_name == "gx_suite")
@@ -353,10 +362,10 @@ def test_an_mcs_release_replaces_the_samples_copy_in_world_production(live_wareh
     take the place of the sample's copies of edition 2024; edition 2023 still comes from the sample."""
     from dagster import AssetKey, AssetSelection
 
-    from orchestration.live.jobs import MCS_RELEASE, fetch_run_config
+    from orchestration.live.jobs import BACI_ARCHIVES, MCS_RELEASE, fetch_run_config
 
     world = AssetKey(["intermediate", "int_usgs__world_production"])
-    keys = (AssetSelection.assets(world).upstream() | AssetSelection.assets(MCS_RELEASE)).resolve(
+    keys = (AssetSelection.assets(world).upstream() - AssetSelection.assets(BACI_ARCHIVES)).resolve(
         live_warehouse.defs.resolve_asset_graph()
     )
     result = live_warehouse.defs.resolve_job_def("live_mcs").execute_in_process(

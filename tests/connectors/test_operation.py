@@ -204,9 +204,9 @@ def test_sensors_and_schedules_against_the_replay_server(live_env, monkeypatch):
     second = comtrade_release_sensor(build_sensor_context(instance=instance, cursor=first.cursor))
     request, bulk = second.run_requests  # 842 is a bulk reporter of the default scope: its bulk file too
     assert (request.job_name, request.partition_key) == ("live_annual", "2024")
-    assert request.run_config["ops"]["raw__comtrade__api_annual"]["config"]["force_refresh"] is True
+    assert request.run_config["ops"]["landing__comtrade__api_annual"]["config"]["force_refresh"] is True
     assert (bulk.job_name, bulk.partition_key) == ("live_comtrade_bulk", "2024")
-    assert bulk.run_config["ops"]["raw__comtrade__bulk_annual"]["config"]["force_refresh"] is True
+    assert bulk.run_config["ops"]["landing__comtrade__bulk_annual"]["config"]["force_refresh"] is True
     assert state.calls("/data/v1/getLiveUpdate")[-1].headers["ocp-apim-subscription-key"] == live_env.key
 
     baci = baci_release_sensor(build_sensor_context(instance=instance))
@@ -223,12 +223,12 @@ def test_sensors_and_schedules_against_the_replay_server(live_env, monkeypatch):
         build_schedule_context(scheduled_execution_time=datetime(2026, 1, 20, 6, tzinfo=UTC))
     )
     assert (monthly.tags[RANGE_START_TAG], monthly.tags[RANGE_END_TAG]) == ("2025-10-01", "2025-12-01")
-    assert monthly.run_config["ops"]["raw__census__api_monthly"]["config"]["force_refresh"] is True
+    assert monthly.run_config["ops"]["landing__census__api_monthly"]["config"]["force_refresh"] is True
     yearly = live_yearly_refresh(build_schedule_context(scheduled_execution_time=datetime(2026, 3, 15, 6, tzinfo=UTC)))
     assert (yearly.tags[RANGE_START_TAG], yearly.tags[RANGE_END_TAG]) == ("2024", "2025")
     april = build_schedule_context(scheduled_execution_time=datetime(2026, 4, 1, 6, tzinfo=UTC))
     bulk_yearly = comtrade_bulk_yearly_refresh(april)
     assert (bulk_yearly.tags[RANGE_START_TAG], bulk_yearly.tags[RANGE_END_TAG]) == ("2024", "2025")
-    assert bulk_yearly.run_config["ops"]["raw__comtrade__bulk_annual"]["config"]["force_refresh"] is True
+    assert bulk_yearly.run_config["ops"]["landing__comtrade__bulk_annual"]["config"]["force_refresh"] is True
     monkeypatch.delenv("COMTRADE_API_KEY")
     assert "COMTRADE_API_KEY" in comtrade_bulk_yearly_refresh(april).skip_message

@@ -84,7 +84,7 @@ def test_missing_china_leg_appears_from_a_replayed_live_payload(tmp_path, sample
         monkeypatch.delenv(name, raising=False)
 
     from orchestration.definitions import defs
-    from orchestration.live.jobs import fetch_run_config
+    from orchestration.live.jobs import fetch_run_config, with_fetch
 
     graph = defs.resolve_asset_graph()
     instance = DagsterInstance.ephemeral()
@@ -99,7 +99,7 @@ def test_missing_china_leg_appears_from_a_replayed_live_payload(tmp_path, sample
     with ReplayServer(sample_data_dir) as server:
         monkeypatch.setenv("COMTRADE_API_BASE", server.url)
         monkeypatch.setenv("COMTRADE_API_KEY", server.state.comtrade_key)
-        live = AssetSelection.assets(AssetKey(COMTRADE))
+        live = AssetSelection.assets(*with_fetch(AssetKey(COMTRADE)))
         keys = (live | (live.downstream() & AssetSelection.assets(AssetKey(MART)).upstream())).resolve(graph)
         second = defs.resolve_job_def("live_annual").execute_in_process(
             instance=instance,

@@ -10,7 +10,7 @@ Each table's GX suite is derived from its entry here plus its rules file (orches
 from __future__ import annotations
 
 from orchestration.ingest.registry import baci, census, comtrade, eu_crm, hs, taiwan, tariffs, usgs
-from orchestration.ingest.registry.baci import BACI_ARCHIVE_PATTERN
+from orchestration.ingest.registry.baci import BACI_ARCHIVE_PATTERN, BACI_ARCHIVES
 from orchestration.ingest.registry.comtrade import COMTRADE_BULK_FIELDS, COMTRADE_GRAIN, COMTRADE_V1_FIELDS
 from orchestration.ingest.registry.tables import CELL_COLUMNS, ColumnFormat, RawTable, ReaderKind, ValueRange
 
@@ -32,6 +32,7 @@ def raw_table(name: str) -> RawTable:
 
 
 __all__ = [
+    "BACI_ARCHIVES",
     "BACI_ARCHIVE_PATTERN",
     "CELL_COLUMNS",
     "COMTRADE_BULK_FIELDS",

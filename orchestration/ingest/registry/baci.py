@@ -6,6 +6,8 @@ from orchestration.ingest.registry.tables import ColumnFormat, RawTable, ValueRa
 
 # CEPII BACI bulk archives (BACI_HS17_V202401.zip), in the sample or the live landing area.
 BACI_ARCHIVE_PATTERN = "baci/**/BACI_HS*_V*.zip"
+# The fetch asset of the BACI connector (landing/baci_archives): its releases land under baci/archives/.
+BACI_ARCHIVES = "baci_archives"
 
 TABLES: tuple[RawTable, ...] = (
     RawTable(
@@ -13,6 +15,7 @@ TABLES: tuple[RawTable, ...] = (
         source="baci",
         description="CEPII BACI country codes (reference files, and the file inside each BACI archive)",
         patterns=("baci/reference/country_codes_V*.csv", BACI_ARCHIVE_PATTERN),
+        fetched_by=BACI_ARCHIVES,
         archive_members=("country_codes_V*.csv",),
         # Since V202401: country_code,country_name,country_iso2,country_iso3 (no full name).
         header_aliases=(
@@ -42,6 +45,7 @@ TABLES: tuple[RawTable, ...] = (
         source="baci",
         description="CEPII BACI HS6 product codes (leading zeros lost)",
         patterns=("baci/reference/product_codes_HS*.csv", BACI_ARCHIVE_PATTERN),
+        fetched_by=BACI_ARCHIVES,
         archive_members=("product_codes_HS*_V*.csv",),
         reader="csv",
         columns=("code", "description"),
@@ -61,6 +65,7 @@ TABLES: tuple[RawTable, ...] = (
             "q tonnes (NA when unknown)"
         ),
         patterns=(BACI_ARCHIVE_PATTERN,),
+        fetched_by=BACI_ARCHIVES,
         archive_members=("BACI_HS*_Y*_V*.csv",),
         reader="csv",
         columns=("t", "i", "j", "k", "v", "q"),

@@ -98,9 +98,14 @@ class RawTable:
     # The table holds trade flows, partitioned in trade_flows by (source, year): a new load rebuilds
     # only its partitions (orchestration/dbt_window.py). Any other table's change rebuilds in full.
     trade_facts: bool = False
-    # Fed by the live connectors (orchestration/live/assets.py: partitioned fetch-and-land assets),
-    # paths relative to the landing area; the others are the sample raw assets (assets/raw.py).
+    # Fed by the live connectors, paths relative to the landing area; the others are the sample raw
+    # assets (assets/raw.py). Every live source is fetch -> landing area -> raw: a partitioned fetch
+    # asset landing/<name> downloads, the raw asset of the same partitions lands and validates
+    # (orchestration/live/assets.py).
     live: bool = False
+    # The fetch asset (landing/<fetched_by>) whose downloads a sample table also reads: BACI's raw
+    # tables land the releases the BACI connector downloads beside the sample's archives.
+    fetched_by: str = ""
 
     # What the suite expects beyond the columns (orchestration/ingest/suites.py derives the expectations).
     # What one row is, said in the grain's uniqueness expectation: "one row per ...".
@@ -116,6 +121,11 @@ class RawTable:
 
     def column_type(self, column: str) -> str:
         return dict(self.column_types).get(column, "VARCHAR")
+
+    @property
+    def landing_asset(self) -> str:
+        """Name of the fetch asset (landing/<name>) that feeds this table, '' for none."""
+        return self.fetched_by or (self.name if self.live else "")
 
     @property
     def suite_name(self) -> str:
