@@ -60,7 +60,11 @@ class ExpectationOutcome:
     def describe(self) -> str:
         where = f" on column {self.column!r}" if self.column else ""
         if self.expectation_type == UNEXPECTED_ROWS and self.unexpected_count:
-            examples = ", ".join(f"row {r}: {v!r}" for r, v in self.partial_unexpected[:5])
+            # each failing row by its place in the file (meta.position: line, record) and its value
+            label = self.meta.get("position", "row")
+            examples = ", ".join(
+                f"{label} {r}: {v!r}" if r is not None else repr(v) for r, v in self.partial_unexpected[:5]
+            )
             return f"{self.rule} failed{where}: {self.unexpected_count} rows, e.g. {examples}"
         if self.unexpected_count:
             pct = self.unexpected_percent or 0.0
@@ -166,8 +170,9 @@ def _raised(info: Any) -> str | None:
     """The message of an exception GX caught while computing an expectation (it reports, not raises)."""
     if not isinstance(info, dict):
         return None
+    # either {raised_exception, exception_message} or, for a metric that failed, {metric id: {...}}
     for entry in [info, *info.values()]:
-        if isinstance(entry, dict) and entry.get("raised_exception"):
+        if isinstance(entry, dict) and (entry.get("raised_exception") or entry.get("exception_message")):
             return str(entry.get("exception_message"))
     return None
 

@@ -45,6 +45,9 @@ TAIWAN = "taiwan_customs/taiwan_exports_by_country_2013_2025.csv"
 MFN = "tariffs/us/mfn_base_rates_8digit.csv"
 S301 = "tariffs/us/section_301_rates_temporal.csv"
 USGS_NIR = "usgs_mcs/2024/mineral industry trends and salient statistics/MCS2024_Fig2_Net_Import_Reliance.csv"
+USGS_WORLD = "usgs_mcs/2024/world/MCS2024-bismu_world.csv"
+USGS_SALIENT = "usgs_mcs/2024/salient/salient/MCS2024-bismu_salient.csv"
+HS_CONCORDANCE = "hs/concordance/HS_consolidated_comtrade_concordances.csv"
 
 TABLE_OF = {
     GALLIUM: "comtrade__v1_records",
@@ -57,6 +60,9 @@ TABLE_OF = {
     MFN: "tariffs__mfn_base_rates",
     S301: "tariffs__section_301_rates",
     USGS_NIR: "usgs__mcs_net_import_reliance",
+    USGS_WORLD: "usgs__mcs_world_cells",
+    USGS_SALIENT: "usgs__mcs_salient_cells",
+    HS_CONCORDANCE: "hs__concordance",
 }
 # A figure per file that harmless variations must leave unchanged.
 FIGURE = {
@@ -191,15 +197,17 @@ class Case:
 CASES = (
     # Comtrade v1 records: domain and reference
     Case("comtrade_reporter_not_a_reporter", GALLIUM, set_field(1, "reporterCode", "999"), "rejected",
-         ("'reporterCode'", "reference:comtrade_reporters", "row 1: '999'")),
+         ("'reporterCode'", "reference:comtrade_reporters", "line 2: '999'")),
     Case("comtrade_partner_not_an_area", GALLIUM, set_field(2, "partnerCode", "998"), "rejected",
-         ("'partnerCode'", "reference:comtrade_reporters", "row 2: '998'")),
+         ("'partnerCode'", "reference:comtrade_reporters", "line 3: '998'")),
     Case("comtrade_year_2099", GALLIUM, set_field(3, "refYear", "2099"), "rejected",
-         ("'refYear'", "period:within_coverage", "row 3: '2099'")),
+         ("'refYear'", "period:within_coverage", "line 4: '2099'")),
     Case("comtrade_year_before_coverage", GALLIUM, set_field(3, "refYear", "1901"), "rejected",
          ("'refYear'", "period:within_coverage", "'1901'")),
     Case("comtrade_hs_code_not_in_reference", GALLIUM, set_field(4, "cmdCode", "999998"), "rejected",
-         ("'cmdCode'", "reference:comtrade_hs_codes", "row 4: '999998'")),
+         ("'cmdCode'", "reference:comtrade_hs_codes", "line 5: '999998'")),
+    Case("comtrade_unknown_quantity_unit", GALLIUM, set_field(2, "qtyUnitCode", "99"), "rejected",
+         ("'qtyUnitCode'", "reference:comtrade_quantity_units", "line 3: '99'")),
     # Comtrade v1 records: format
     Case("comtrade_negative_value", GALLIUM, set_field(1, "primaryValue", "-5.0"), "rejected",
          ("'primaryValue'", "'-5.0'")),
@@ -228,14 +236,14 @@ CASES = (
     Case("comtrade_ui_export_reporter_not_a_reporter", UI_EXPORTS, set_field(1, "reporterCode", "12345"), "rejected",
          ("'reporterCode'", "reference:comtrade_reporters", "'12345'")),
     Case("comtrade_legacy_reporter_not_a_reporter", LEGACY, set_field(1, "rtCode", "12345"), "rejected",
-         ("'rtCode'", "reference:comtrade_reporters", "row 1: '12345'")),
+         ("'rtCode'", "reference:comtrade_reporters", "line 2: '12345'")),
     # US Census
     Case("census_country_not_in_census_list", CENSUS, set_field(5, "CTY_CODE", "5799"), "rejected",
-         ("'CTY_CODE'", "reference:census_country_codes", "row 5: '5799'")),
+         ("'CTY_CODE'", "reference:census_country_codes", "line 6: '5799'")),
     Case("census_month_in_future", CENSUS, set_field(6, "time", "2099-12"), "rejected",
-         ("'time'", "period:not_future", "row 6: '2099-12'")),
+         ("'time'", "period:not_future", "line 7: '2099-12'")),
     Case("census_hs10_not_an_hs2022_line", CENSUS, set_field(7, "I_COMMODITY", "0000000000"), "rejected",
-         ("'I_COMMODITY'", "reference:hs2022_subheadings", "row 7: '0000000000'")),
+         ("'I_COMMODITY'", "reference:hs2022_subheadings", "line 8: '0000000000'")),
     Case("census_negative_value", CENSUS, set_field(8, "CON_VAL_YR", "-55679520"), "rejected",
          ("'CON_VAL_YR'", "'-55679520'")),
     Case("census_nul_bytes_mid_line", CENSUS, insert_at_line(10, b"\x00\x00"), "unreadable",
@@ -245,21 +253,33 @@ CASES = (
          ("expect_table_row_count_to_be_between", "observed 112")),
     # EU CRM
     Case("eu_crm_share_180_percent", EU_CRM, set_field(1, "Share", "180%"), "rejected",
-         ("'Share'", "range:percent_0_100", "row 1: '180%'")),
+         ("'Share'", "range:percent_0_100", "line 2: '180%'")),
     Case("eu_crm_unknown_stage", EU_CRM, set_field(2, "Stage", "X"), "rejected",
          ("'Stage'", "expect_column_values_to_be_in_set", "'X'")),
     # Taiwan customs
     Case("taiwan_destination_not_in_name_map", TAIWAN, set_field(1, "Country", "火星"), "rejected",
-         ("'Country'", "reference:taiwan_country_names", "row 1: '火星'")),
+         ("'Country'", "reference:taiwan_country_names", "line 2: '火星'")),
     Case("taiwan_year_2099", TAIWAN, set_field(2, "Year", "2099"), "rejected",
-         ("'Year'", "period:within_coverage", "row 2: '2099'")),
+         ("'Year'", "period:within_coverage", "line 3: '2099'")),
     # Tariff schedules
     Case("mfn_rate_out_of_range", MFN, set_field(1, "general_ad_valorem_rate", "9.5"), "rejected",
-         ("'general_ad_valorem_rate'", "range:rate_0_5", "row 1: '9.5'")),
+         ("'general_ad_valorem_rate'", "range:rate_0_5", "line 2: '9.5'")),
     Case("section_301_rate_above_100_percent", S301, set_field(1, "duty_rate", "1.5"), "rejected",
          ("'duty_rate'", "'1.5'")),
     # USGS MCS
     Case("usgs_nul_bytes", USGS_NIR, insert_at_line(2, b"\x00"), "unreadable", ("rule nul_bytes", "line 3")),
+    Case("usgs_net_import_reliance_180_percent", USGS_NIR, set_field(1, "Net_Import_Reliance_pct_2023", "180"),
+         "rejected", ("'value'", "range:percent_0_100", "line 2: '180'")),
+    Case("usgs_header_year_in_future", USGS_NIR,
+         rename_header("Net_Import_Reliance_pct_2023", "Net_Import_Reliance_pct_2099"), "rejected",
+         ("'column_name'", "period:within_coverage", "'Net_Import_Reliance_pct_2099'")),
+    Case("usgs_negative_production", USGS_WORLD, set_field(2, "Prod_t_est_2023", "-40"), "rejected",
+         ("'value'", "value:non_negative", "line 3: '-40'")),
+    Case("usgs_salient_year_2099", USGS_SALIENT, set_field(1, "Year", "2099"), "rejected",
+         ("'value'", "period:within_coverage", "line 2: '2099'")),
+    # HS correlation tables
+    Case("hs_concordance_not_an_edition_pair", HS_CONCORDANCE, set_field(1, "adjustment", "2022 to 2023"), "rejected",
+         ("'adjustment'", "domain:hs_edition_pair", "line 2: '2022 to 2023'")),
     # harmless variations: same figures
     Case("comtrade_crlf", GALLIUM, crlf, "promoted"),
     Case("comtrade_bom", GALLIUM, bom, "promoted"),
@@ -298,7 +318,7 @@ def test_the_battery_covers_every_kind_of_fault_and_source():
     assert len(CASES) >= 30 and len({c.id for c in CASES}) == len(CASES)
     assert {c.status for c in CASES} == {"promoted", "rejected", "unreadable"}
     sources = {raw_table(c.table).source for c in CASES}
-    assert sources >= {"comtrade", "census", "eu_crm", "taiwan_customs", "tariffs", "usgs"}
+    assert sources >= {"comtrade", "census", "eu_crm", "taiwan_customs", "tariffs", "usgs", "hs"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -184,11 +184,11 @@ def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
     assert "CON_VAL_YR" in message and f"'-{fields[1].lstrip('-')}'" in message
     assert gallium in failed["comtrade__v1_records"]
     assert (
-        "reference:comtrade_reporters failed on column 'reporterCode': 1 rows, e.g. row 1: '999'"
+        "reference:comtrade_reporters failed on column 'reporterCode': 1 rows, e.g. line 2: '999'"
         in failed["comtrade__v1_records"]
     )
     assert (
-        "range:percent_0_100 failed on column 'Share': 1 rows, e.g. row 1: '180%'"
+        "range:percent_0_100 failed on column 'Share': 1 rows, e.g. line 2: '180%'"
         in failed["eu_crm__global_supply_shares"]
     )
     assert (

@@ -81,11 +81,11 @@ def test_rejected_load_names_file_column_rule_and_values(tmp_path, sample_data_d
     assert {(r[1], r[3]) for r in results} >= {("cmdCode", 1), ("cifvalue", 1)}
     regex = next(r[4] for r in results if r[1] == "cmdCode" and r[0] == "expect_column_values_to_match_regex")
     assert json.loads(regex) == ["81129X"]
-    # the domain rule names the row: 81129X is no code of Comtrade's HS reference either
+    # the domain rule names the file line (the header is line 1): 81129X is no code of Comtrade's HS reference either
     reference = next(r[4] for r in results if r[1] == "cmdCode" and r[0] == "unexpected_rows_expectation")
-    assert json.loads(reference) == [[1, "81129X"]]
+    assert json.loads(reference) == [[2, "81129X"]]
     assert ("unexpected_rows_expectation", "cmdCode", 1) in {(r[0], r[1], r[3]) for r in results}  # counted
-    assert "reference:comtrade_hs_codes failed on column 'cmdCode': 1 rows, e.g. row 1: '81129X'" in message
+    assert "reference:comtrade_hs_codes failed on column 'cmdCode': 1 rows, e.g. line 2: '81129X'" in message
     total = con.execute(
         "select count(*) from audit.validation_results where raw_table = 'comtrade__v1_records'"
     ).fetchone()[0]

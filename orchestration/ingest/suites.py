@@ -118,6 +118,20 @@ def _expectation(etype: str, kwargs: dict[str, Any], why: str, origin: str, **me
     return {"type": etype, "kwargs": kwargs, "meta": {"why": why, **meta, "origin": origin}}
 
 
+def failing_row_position(table: RawTable) -> tuple[str, str]:
+    """Where a domain rule's failing row is in its file: (SQL over the landed batch, the word for it).
+    Delimited files give the file line (line 1 is the header; a quoted field spanning lines would shift
+    the lines after it), JSON payloads the record's position in the payload."""
+    if table.reader == "csv":
+        # the typed (bulk) reads keep no row number (readers.py): the value alone is then named
+        return "_row_number + 1", "line"
+    if table.reader == "csv_cells":
+        return 'try_cast("row_number" as bigint) + 1', "line"
+    if table.reader == "text_lines":
+        return 'try_cast("line_number" as bigint)', "line"
+    return "_row_number", "record"
+
+
 def _derived(table: RawTable) -> list[dict[str, Any]]:
     origin = f"registry: raw.{table.name}"
     out = [
@@ -185,7 +199,8 @@ def _from_rules(table: RawTable, rules: dict[str, Any], derived: list[dict[str, 
     for entry in rules["rules"]:
         column = entry.get("column")
         where = f"{entry['_file']}: rule on {column!r}"
-        head = f'select _row_number as row, "{column}" as value from {{batch}} where '
+        position, label = failing_row_position(table)
+        head = f'select {position} as row, "{column}" as value from {{batch}} where '
         if "reference" in entry:
             name = entry["reference"]
             if name not in _references():
@@ -200,7 +215,7 @@ def _from_rules(table: RawTable, rules: dict[str, Any], derived: list[dict[str, 
             raise SuiteError(f"{where}: says neither reference nor where")
         if not rule:
             raise SuiteError(f"{where}: has no rule name")
-        meta = {"rule": rule, "column": column}
+        meta = {"rule": rule, "column": column, "position": label}
         out.append(
             _expectation("unexpected_rows_expectation", {"unexpected_rows_query": query}, why, entry["_file"], **meta)
         )
