@@ -144,10 +144,11 @@ def validate_relation(
         config = as_dict["expectation_config"]
         key = _key(config["type"], config.get("kwargs", {}))
         outcome = by_key[originals.get(key, key)]
+        _merge(outcome, as_dict)
+        # after the merge, which would put a count of 0 in its place: the reason GX could not compute it
         if (raised := _raised(item.exception_info)) is not None:
             outcome.success = False
             outcome.observed_value = raised[:500]
-        _merge(outcome, as_dict)
     for outcome in outcomes:
         _finalise(outcome)
     row_count = next((o.observed_value for o in outcomes if o.expectation_type in ROW_COUNT_TYPES), None)
@@ -237,6 +238,9 @@ def _finalise(outcome: ExpectationOutcome) -> None:
     if outcome.expectation_type in ROW_COUNT_TYPES:
         low, high = kwargs.get("min_value"), kwargs.get("max_value")
         n = outcome.observed_value or 0
+        if isinstance(n, str):  # GX's reason it could not count (see validate_relation)
+            outcome.success = False
+            return
         outcome.success = (low is None or n >= low) and (high is None or n <= high)
         return
     if outcome.element_count or outcome.unexpected_count:

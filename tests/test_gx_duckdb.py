@@ -65,6 +65,38 @@ def test_failures_are_counted_with_their_values(con):
     }
 
 
+def test_a_domain_rule_names_lines_and_a_broken_rule_says_why(con):
+    """A rule's failing rows carry their place (meta.position); a rule GX cannot compute fails with
+    GX's own reason (here a regex quantifier GX reads as a placeholder), never as 'observed 0'."""
+    rules = {
+        "name": "rules",
+        "expectations": [
+            {
+                "type": "unexpected_rows_expectation",
+                "kwargs": {
+                    "unexpected_rows_query": "select 1 + i as row, flow as value from {batch} where code = '07'"
+                },
+                "meta": {"rule": "probe:seven", "column": "code", "position": "line"},
+            },
+            {
+                "type": "unexpected_rows_expectation",
+                "kwargs": {
+                    "unexpected_rows_query": "select 1 as row, code as value from {batch} where code ~ '[0-9]{2}'"
+                },
+                "meta": {"rule": "probe:broken", "column": "code"},
+            },
+        ],
+    }
+    con.execute("alter table t add column i integer default 0")
+    con.execute("update t set i = rowid + 1")
+    failed = {o.rule: o for o in validate_relation(con, "t", rules).failures}
+    assert (
+        failed["probe:seven"].describe()
+        == "probe:seven failed on column 'code': 2 rows, e.g. line 9: 'M', line 109: 'X'"
+    )
+    assert "placeholder" in failed["probe:broken"].describe()
+
+
 def test_validation_runs_inside_the_callers_open_transaction(con):
     con.execute("begin transaction")
     con.execute("insert into t values ('xx', 'M', '1')")  # not committed: only this connection sees it
