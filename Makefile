@@ -20,8 +20,13 @@ SOURCE ?= offline
 # `make postgres` starts a local PostgreSQL and writes its connection settings here: runs and tests use it.
 export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres
 -include $(CHIPCHAIN_PG_DIR)/env.mk
+# WAREHOUSE_TARGET=ducklake: the same warehouse on a DuckLake (catalog in that PostgreSQL, data on a
+# local SeaweedFS S3 store); `make lake` starts both and writes their settings here.
+export WAREHOUSE_TARGET ?= duckdb
+export CHIPCHAIN_LAKE_DIR ?= /tmp/chipchain-lake
+-include $(CHIPCHAIN_LAKE_DIR)/env.mk
 
-.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop bi bi-stop suites
+.PHONY: help setup run test dev lint sql docs clean bench postgres postgres-stop bi bi-stop suites lake lake-stop
 
 help:
 	@echo "make run    build the warehouse from the offline sample and publish it"
@@ -29,6 +34,7 @@ help:
 	@echo "make dev    open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sql    SQL prompt on the published snapshot (read-only)"
 	@echo "make postgres  install (apt) and start PostgreSQL 15 on 127.0.0.1:55432: make run serves the marts there"
+	@echo "make lake   start what WAREHOUSE_TARGET=ducklake needs: catalog in PostgreSQL, SeaweedFS S3 store"
 	@echo "make bi     Apache Superset with the dashboard on http://127.0.0.1:8088 (after make run)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make suites write every raw table's GX suite (built from the registry + data_quality/rules) to <warehouse>/gx_suites/"
@@ -55,9 +61,17 @@ setup: $(VENV)/.installed dbt_project/target/manifest.json .cache/docs-vendor/.c
 # PG=off; if it cannot start, the run goes on and says the BI copy was skipped.
 PG ?= on
 run: setup
+	@if [ "$(WAREHOUSE_TARGET)" = ducklake ]; then bash scripts/lake.sh start; fi
 	@if [ "$(PG)" != off ]; then bash scripts/postgres.sh start || echo "PostgreSQL could not be started: the BI copy is skipped"; fi
-	@if [ "$(PG)" != off ] && [ -f $(CHIPCHAIN_PG_DIR)/env.sh ]; then . $(CHIPCHAIN_PG_DIR)/env.sh; fi; \
+	@if [ "$(WAREHOUSE_TARGET)" = ducklake ]; then . $(CHIPCHAIN_LAKE_DIR)/env.sh; fi; \
+	if [ "$(PG)" != off ] && [ -f $(CHIPCHAIN_PG_DIR)/env.sh ]; then . $(CHIPCHAIN_PG_DIR)/env.sh; fi; \
 	$(BIN)/python -m orchestration.run_pipeline --source $(SOURCE)
+
+lake: setup
+	bash scripts/lake.sh start
+
+lake-stop:
+	bash scripts/lake.sh stop
 
 test: setup
 	$(BIN)/pytest

@@ -275,8 +275,14 @@ def record_results(
         )
         for o in outcome.outcomes
     ]  # fmt: skip
-    columns, marks = ", ".join(RESULT_COLUMNS), ", ".join("?" * len(RESULT_COLUMNS))
-    con.executemany(f"insert into audit.validation_results ({columns}) values ({marks})", rows)
+    if not rows:
+        return
+    # one statement for all rows (executemany is one statement, and on DuckLake one commit, per row)
+    columns, marks = ", ".join(RESULT_COLUMNS), "(" + ", ".join("?" * len(RESULT_COLUMNS)) + ")"
+    con.execute(
+        f"insert into audit.validation_results ({columns}) values {', '.join([marks] * len(rows))}",
+        [value for row in rows for value in row],
+    )
 
 
 RESULT_COLUMNS = (

@@ -18,6 +18,12 @@ the virtualenv exists.
         parquet/                every mart as Parquet (a link to the current export)
         report/index.html       the HTML report
         docs/dbt/, docs/gx/     dbt docs and GX Data Docs
+
+The target (WAREHOUSE_TARGET): `duckdb`, the working database above (the default), or `ducklake`:
+the same schemas in a DuckLake whose catalog is a PostgreSQL database (DUCKLAKE_CATALOG, a libpq
+string; DUCKLAKE_METADATA_SCHEMA, default public, its schema there) and whose data files are Parquet
+under DUCKLAKE_DATA_PATH (an S3 prefix); the files of the
+warehouse directory (spill, state, landing, published) stay where they are on either target.
 """
 
 from __future__ import annotations
@@ -38,6 +44,20 @@ class Layout:
     sample_data_dir: Path
     # LANDING_DIR: a landing area outside the warehouse directory (a shared disk, a bigger volume)
     landing_override: Path | None = None
+    target: str = "duckdb"  # WAREHOUSE_TARGET: duckdb | ducklake
+    lake_catalog: str = ""  # DUCKLAKE_CATALOG: the catalog's PostgreSQL connection (libpq key=value)
+    lake_data_path: str = ""  # DUCKLAKE_DATA_PATH: where the lake's Parquet files go (s3://bucket/prefix/)
+    # DUCKLAKE_METADATA_SCHEMA: the catalog's schema in that database (several lakes may share one)
+    lake_metadata_schema: str = "public"
+
+    @property
+    def on_lake(self) -> bool:
+        return self.target == "ducklake"
+
+    @property
+    def lake_attach(self) -> str:
+        """What `ATTACH` takes for the lake: `ducklake:postgres:<libpq string>`."""
+        return f"ducklake:postgres:{self.lake_catalog}"
 
     @property
     def working_db(self) -> Path:
@@ -100,10 +120,19 @@ class Layout:
 
     def dbt_env(self, database: Path | None = None) -> dict[str, str]:
         """The variables dbt's profile reads (dbt_project/profiles.yml): which database, where to spill."""
-        return {
+        env = {
             "CHIPCHAIN_DBT_DATABASE": str(database or self.working_db),
             "CHIPCHAIN_DBT_SPILL_DIR": str(self.spill_dir),
+            # the profile's output: `dev` (the working file) or `lake` (the DuckLake, attached)
+            "CHIPCHAIN_DBT_TARGET": "lake" if self.on_lake and database is None else "dev",
         }
+        if self.on_lake:
+            env |= {
+                "CHIPCHAIN_DBT_LAKE_ATTACH": self.lake_attach,
+                "CHIPCHAIN_DBT_LAKE_DATA_PATH": self.lake_data_path,
+                "CHIPCHAIN_DBT_LAKE_METADATA_SCHEMA": self.lake_metadata_schema,
+            }
+        return env
 
 
 def layout_from_env(warehouse_dir: str | Path | None = None, sample_data_dir: str | Path | None = None) -> Layout:
@@ -111,18 +140,36 @@ def layout_from_env(warehouse_dir: str | Path | None = None, sample_data_dir: st
     sample = sample_data_dir or os.environ.get("SAMPLE_DATA_DIR") or REPO_ROOT.parent / "shared" / "data"
     warehouse = warehouse_dir or os.environ.get("WAREHOUSE_DIR") or REPO_ROOT / "warehouse"
     landing = os.environ.get("LANDING_DIR")
+    target = os.environ.get("WAREHOUSE_TARGET") or "duckdb"
+    if target not in ("duckdb", "ducklake"):
+        raise ValueError(f"WAREHOUSE_TARGET={target!r}: use duckdb (the embedded file) or ducklake")
+    catalog, data_path = os.environ.get("DUCKLAKE_CATALOG", ""), os.environ.get("DUCKLAKE_DATA_PATH", "")
+    if target == "ducklake" and not (catalog and data_path):
+        raise ValueError(
+            "WAREHOUSE_TARGET=ducklake needs DUCKLAKE_CATALOG (PostgreSQL libpq string) and DUCKLAKE_DATA_PATH "
+            "(s3://bucket/prefix/): `bash scripts/lake.sh start` prints them"
+        )
     return Layout(
         warehouse_dir=Path(warehouse).resolve(),
         sample_data_dir=Path(sample).resolve(),
         landing_override=Path(landing).resolve() if landing else None,
+        target=target,
+        lake_catalog=catalog,
+        lake_data_path=data_path.rstrip("/") + "/" if data_path else "",
+        lake_metadata_schema=os.environ.get("DUCKLAKE_METADATA_SCHEMA") or "public",
     )
+
+
+NOT_PATHS = ("on_lake", "lake_attach")  # properties of the target, not parts of the tree
 
 
 def main(argv: list[str]) -> int:
     """`python -m orchestration.layout env`: the dbt profile's variables as `export K=V` lines (for a
     shell or the Makefile); `python -m orchestration.layout NAME...`: those paths, one a line."""
     layout = layout_from_env()
-    names = sorted(n for n, v in vars(Layout).items() if isinstance(v, property))
+    names = sorted(
+        n for n, v in vars(Layout).items() if isinstance(v, property) and n not in ("on_lake", "lake_attach")
+    )
     if argv == ["env"]:
         print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in layout.dbt_env().items()))
         return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
-from orchestration.duckdb_connection import connect
+from orchestration.duckdb_connection import connect_warehouse
 from orchestration.layout import Layout, layout_from_env
 from orchestration.settings import Settings, get_settings
 
@@ -32,8 +32,9 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        # Opened per asset and closed before dbt runs: DuckDB allows one writing process at a time.
-        con = connect(self.path, settings=self.settings())
+        # Opened per asset and closed before dbt runs: DuckDB allows one writing process at a time
+        # (on the DuckLake target, PostgreSQL's catalog admits many).
+        con = connect_warehouse(self.settings())
         try:
             yield con
         finally:

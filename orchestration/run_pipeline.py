@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-from orchestration.duckdb_connection import connect
+from orchestration.duckdb_connection import connect, connect_warehouse
 from orchestration.settings import get_settings
 
 EXAMPLE_QUERY = """\
@@ -32,8 +31,8 @@ def _table(rows: list[tuple], headers: list[str]) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body])
 
 
-def _loads_summary(warehouse_path: Path, since: float) -> str:
-    con = connect(warehouse_path, read_only=True)
+def _loads_summary(settings, since: float) -> str:
+    con = connect_warehouse(settings, read_only=True)
     try:
         rows = con.execute(
             """
@@ -87,7 +86,7 @@ def _plan(settings):
     from orchestration.build_plan import plan_build
     from orchestration.dbt_project import get_dbt_project
 
-    con = connect(settings.layout.working_db)
+    con = connect_warehouse(settings)
     try:
         return plan_build(con, settings.layout, get_dbt_project().manifest_path)
     finally:
@@ -100,7 +99,7 @@ def _record(settings, plan) -> None:
     from orchestration.build_plan import record_build
     from orchestration.dbt_project import get_dbt_project
 
-    con = connect(settings.layout.working_db)
+    con = connect_warehouse(settings)
     try:
         finished = datetime.now(UTC).replace(tzinfo=None)
         record_build(con, settings.layout, get_dbt_project().manifest_path, plan, finished)
@@ -138,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     layout = settings.layout
     started = time.time()
-    print(f"Sample data: {layout.sample_data_dir}\nWorking warehouse: {layout.working_db}\n")
+    working = f"DuckLake {layout.lake_catalog} / {layout.lake_data_path}" if layout.on_lake else layout.working_db
+    print(f"Sample data: {layout.sample_data_dir}\nWorking warehouse: {working}\n")
 
     from dagster import AssetSelection, DagsterInstance
 
@@ -186,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     gx = [c for c in checks if c.check_name == GX_CHECK_NAME]
     dbt_checks = [c for c in checks if c.check_name != GX_CHECK_NAME]
     print("== Loads ==")
-    if layout.working_db.exists():
-        print(_loads_summary(layout.working_db, started))
+    if layout.on_lake or layout.working_db.exists():
+        print(_loads_summary(settings, started))
     print("\n== Checks ==")
     print(f"Great Expectations suites (blocking): {sum(c.passed for c in gx)}/{len(gx)} passed")
     print(f"dbt tests as asset checks: {sum(c.passed for c in dbt_checks)}/{len(dbt_checks)} passed")

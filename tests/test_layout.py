@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from orchestration.assets.raw import source_roots
 from orchestration.ingest.registry import raw_table
@@ -18,13 +21,40 @@ def test_every_part_lives_under_the_warehouse_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("LANDING_DIR", raising=False)
     layout = layout_from_env(warehouse_dir=tmp_path, sample_data_dir=tmp_path / "data")
     parts = [getattr(layout, n) for n, v in vars(type(layout)).items() if isinstance(v, property)]
-    assert all(p.is_relative_to(tmp_path) for p in parts)
+    parts = [p for p in parts if isinstance(p, Path)]
+    assert len(parts) >= 12 and all(p.is_relative_to(tmp_path) for p in parts)
     assert len(set(parts)) == len(parts), "two parts of the layout share a path"
     assert layout.published_db.parent == layout.published_dir
     assert layout.dbt_env() == {
         "CHIPCHAIN_DBT_DATABASE": str(layout.working_db),
         "CHIPCHAIN_DBT_SPILL_DIR": str(layout.spill_dir),
+        "CHIPCHAIN_DBT_TARGET": "dev",
     }
+
+
+def test_the_target_selects_the_working_warehouse_and_dbts_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_TARGET", "ducklake")
+    monkeypatch.delenv("DUCKLAKE_CATALOG", raising=False)
+    monkeypatch.delenv("DUCKLAKE_METADATA_SCHEMA", raising=False)
+    with pytest.raises(ValueError, match="DUCKLAKE_CATALOG"):
+        layout_from_env(warehouse_dir=tmp_path)
+    monkeypatch.setenv("DUCKLAKE_CATALOG", "dbname=lake host=127.0.0.1")
+    monkeypatch.setenv("DUCKLAKE_DATA_PATH", "s3://bucket/lake")
+    layout = layout_from_env(warehouse_dir=tmp_path)
+    assert layout.on_lake and layout.lake_attach == "ducklake:postgres:dbname=lake host=127.0.0.1"
+    assert layout.dbt_env() == {
+        "CHIPCHAIN_DBT_DATABASE": str(layout.working_db),
+        "CHIPCHAIN_DBT_SPILL_DIR": str(layout.spill_dir),
+        "CHIPCHAIN_DBT_TARGET": "lake",
+        "CHIPCHAIN_DBT_LAKE_ATTACH": "ducklake:postgres:dbname=lake host=127.0.0.1",
+        "CHIPCHAIN_DBT_LAKE_DATA_PATH": "s3://bucket/lake/",
+        "CHIPCHAIN_DBT_LAKE_METADATA_SCHEMA": "public",
+    }
+    # a file of the layout (a test's copy of the working database) is always the embedded output
+    assert layout.dbt_env(database=tmp_path / "copy.duckdb")["CHIPCHAIN_DBT_TARGET"] == "dev"
+    monkeypatch.setenv("WAREHOUSE_TARGET", "sqlite")
+    with pytest.raises(ValueError, match="WAREHOUSE_TARGET='sqlite'"):
+        layout_from_env(warehouse_dir=tmp_path)
 
 
 def test_landing_dir_moves_the_landing_area_for_sample_and_live_assets(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from orchestration.assets import dbt_failures
 from orchestration.dbt_project import get_dbt_project
 from orchestration.layout import Layout
 from orchestration.resources import WarehouseResource
+from orchestration.settings import get_settings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "reference": "reference"}
 
@@ -77,7 +78,7 @@ def _with_evidence(
         sql = dbt_failures.compiled_test_sql(target_path, node)
         if sql is None:
             return result
-        evidence = dbt_failures.gather(layout.working_db, sql, node)
+        evidence = dbt_failures.gather(get_settings(layout), sql, node)
     except Exception as exc:  # evidence is a courtesy: never hide the failure itself
         context.log.warning(f"no failing rows for {unique_id}: {exc}")
         return result

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from orchestration.duckdb_connection import connect_warehouse
+from orchestration.settings import Settings
 
 # Provenance columns, in the order they are reported: the file, then the load.
 PROVENANCE = ("source_file", "_file_path", "load_id", "_load_id")
@@ -59,9 +60,10 @@ def _shown_columns(columns: list[str], node: dict[str, Any]) -> list[str]:
     return (first + [c for c in columns if c not in first])[:SHOWN_COLUMNS]
 
 
-def gather(database: Path, sql: str, node: dict[str, Any]) -> Evidence:
-    """Run the failing test's SQL (read-only) and keep a few rows and every source file behind them."""
-    con = duckdb.connect(str(database), read_only=True)
+def gather(settings: Settings, sql: str, node: dict[str, Any]) -> Evidence:
+    """Run the failing test's SQL (read-only, on the target's working warehouse) and keep a few rows
+    and every source file behind them."""
+    con = connect_warehouse(settings, read_only=True)
     try:
         cursor = con.execute(f"select * from ({sql}) as failing limit 1000")
         columns = [d[0] for d in cursor.description]

@@ -18,8 +18,9 @@ from orchestration.resources import WarehouseResource
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     layout = warehouse.layout()
-    result = publish_snapshot(layout.working_db, layout.published_db)
+    result = publish_snapshot(layout.working_db, layout.published_db, layout=layout)
     context.log.info(f"published {result.path} ({result.bytes:,} bytes)")
+    lake = {"lake_snapshot_id": result.lake_snapshot} if result.lake_snapshot is not None else {}
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(result.path)),
@@ -27,5 +28,6 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
             "publish_id": result.publish_id,
             "storage_version": f"{result.storage_version} (readable by DuckDB {result.storage_version[1:]} and later)",
             "marts": md_table(["table", "rows"], [(f"marts.{t}", f"{n:,}") for t, n in result.mart_tables.items()]),
+            **lake,
         }
     )

@@ -108,6 +108,8 @@ class Load:
     file_bytes: int
     landed_at: datetime
     rejects: tuple[Reject, ...] = ()
+    # On DuckLake: the temp table holding the rows until they pass (raw gets them at promotion)
+    staged: str | None = None
 
     @property
     def label(self) -> str:
@@ -122,7 +124,10 @@ def discover_files(table: RawTable, data_dir: Path) -> list[Path]:
 
 
 def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(META_DDL)
+    from orchestration.duckdb_connection import is_lake
+
+    # DuckLake has no PRIMARY KEY: the loader makes load ids and suite digests unique itself
+    con.execute(META_DDL.replace(" primary key", "") if is_lake(con) else META_DDL)
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
@@ -203,16 +208,25 @@ def write_load(
     move_to_history(con, table, rel_path)
     select_cols = ", ".join([_provenance_sql(table, rel_path, sha, load_id, now), "_row_number", *map(_ident, present)])
     rejects_table = f"rejects_{load_id.replace('-', '_')}"
+    # On DuckLake the rows wait in a local temp table: validating them where they lie in raw would read
+    # the table's object-store files for every expectation, and a rejected load would write files in
+    # vain. Raw gets them in one write when they pass (`mark_promoted`), in the same transaction.
+    from orchestration.duckdb_connection import is_lake
+
+    staged = f'temp.main."stage_{load_id.replace("-", "_")}"' if is_lake(con) else None
+    read = f"select {select_cols} from ({_read_sql(table, path, rejects_table)})"
     try:
-        row_count = con.execute(
-            f"insert into {raw} by name select {select_cols} from ({_read_sql(table, path, rejects_table)})"
-        ).fetchone()[0]
+        if staged:
+            con.execute(f"create temp table {staged.split('.', 2)[2]} as {read}")
+            row_count = con.execute(f"select count(*) from {staged}").fetchone()[0]
+        else:
+            row_count = con.execute(f"insert into {raw} by name {read}").fetchone()[0]
         rejects = _read_rejects(con, table, rejects_table)
     except duckdb.Error as exc:
         raise _landing_error(table, rel_path, exc, path) from exc
     keep = ", ".join([*map(_ident, present), *(n for n, _ in PROVENANCE_COLUMNS)])
-    relation = f"select {keep} from {raw} where _load_id = {_quote(load_id)}"
-    return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now, rejects)
+    relation = f"select {keep} from {staged or raw} where _load_id = {_quote(load_id)}"
+    return Load(load_id, table, rel_path, sha, row_count, relation, path.stat().st_size, now, rejects, staged)
 
 
 def _read_rejects(con: duckdb.DuckDBPyConnection, table: RawTable, rejects_table: str) -> tuple[Reject, ...]:
@@ -248,7 +262,11 @@ def supersede(
 
 
 def mark_promoted(con: duckdb.DuckDBPyConnection, load: Load) -> None:
-    """Inside the load's transaction: the file's previous load is superseded, this one promoted."""
+    """Inside the load's transaction: the file's previous load is superseded, this one promoted (a load
+    staged on DuckLake reaches raw here)."""
+    if load.staged:
+        con.execute(f'insert into raw."{load.table.name}" by name select * from {load.staged}')
+        con.execute(f"drop table {load.staged}")
     supersede(con, load.table, load.file_path, load.load_id)
     _record_load(con, load, "promoted", None)
 
