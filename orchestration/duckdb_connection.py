@@ -96,6 +96,11 @@ def attach_lake(
     read_only: bool = False,
 ) -> None:
     """Attach the layout's DuckLake as `alias` (at a snapshot, for readers of a published build)."""
+    if not (layout.lake_catalog and layout.lake_data_path):
+        raise LakeUnavailable(
+            "WAREHOUSE_TARGET=ducklake needs DUCKLAKE_CATALOG (PostgreSQL libpq string) and DUCKLAKE_DATA_PATH "
+            "(s3://bucket/prefix/): `make lake` starts the services and writes them"
+        )
     load_lake_extensions(con)
     con.execute(s3_secret_sql())
     options = [f"data_path '{layout.lake_data_path}'", f"metadata_schema '{layout.lake_metadata_schema}'"]

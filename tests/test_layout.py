@@ -36,8 +36,13 @@ def test_the_target_selects_the_working_warehouse_and_dbts_output(tmp_path, monk
     monkeypatch.setenv("WAREHOUSE_TARGET", "ducklake")
     monkeypatch.delenv("DUCKLAKE_CATALOG", raising=False)
     monkeypatch.delenv("DUCKLAKE_METADATA_SCHEMA", raising=False)
-    with pytest.raises(ValueError, match="DUCKLAKE_CATALOG"):
-        layout_from_env(warehouse_dir=tmp_path)
+    from orchestration.duckdb_connection import LakeUnavailable, connect_warehouse
+    from orchestration.settings import get_settings
+
+    # the paths need no lake settings; opening the lake does
+    assert layout_from_env(warehouse_dir=tmp_path).working_db == tmp_path / "warehouse.duckdb"
+    with pytest.raises(LakeUnavailable, match="DUCKLAKE_CATALOG"):
+        connect_warehouse(get_settings(layout_from_env(warehouse_dir=tmp_path)))
     monkeypatch.setenv("DUCKLAKE_CATALOG", "dbname=lake host=127.0.0.1")
     monkeypatch.setenv("DUCKLAKE_DATA_PATH", "s3://bucket/lake")
     layout = layout_from_env(warehouse_dir=tmp_path)
