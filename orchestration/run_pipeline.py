@@ -15,7 +15,7 @@ import sys
 import time
 
 from orchestration.duckdb_connection import connect, connect_warehouse
-from orchestration.settings import get_settings
+from orchestration.settings import Settings, get_settings
 
 EXAMPLE_QUERY = """\
 select year, round(100 * china_share, 1) as china_share_pct, total_import_value_usd
@@ -31,7 +31,8 @@ def _table(rows: list[tuple], headers: list[str]) -> str:
     return "\n".join([line, "  ".join("-" * w for w in widths), *body])
 
 
-def _loads_summary(settings, since: float) -> str:
+def _loads_summary(settings: Settings, since: float) -> str:
+    """Loads landed since `since` on the settings' target, and every rejected one with its reason."""
     con = connect_warehouse(settings, read_only=True)
     try:
         rows = con.execute(

@@ -102,7 +102,14 @@ start() {
 }
 
 stop() {
-    if [[ -f $LAKE_DIR/weed.pid ]]; then kill "$(cat "$LAKE_DIR/weed.pid")" 2>/dev/null || true; fi
+    if [[ -f $LAKE_DIR/weed.pid ]]; then
+        local pid
+        pid=$(cat "$LAKE_DIR/weed.pid")
+        kill "$pid" 2>/dev/null || true
+        # weed takes some seconds to stop on SIGTERM; its ports must be free for the next start
+        for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
     rm -f "$LAKE_DIR/weed.pid" "$LAKE_DIR/env.mk" "$LAKE_DIR/env.sh"
     say "SeaweedFS stopped"
 }

@@ -139,6 +139,7 @@ def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
     (Taiwan customs: NUL bytes in a line). The run fails naming each file, column and rule, the
     published snapshot stays byte-identical, and with the files fixed the next run loads them."""
     from orchestration.run_pipeline import _loads_summary
+    from orchestration.settings import get_settings
 
     mirror = tmp_path / "data"
     for src in sample_data_dir.rglob("*"):
@@ -215,7 +216,7 @@ def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
         quarantined = con.execute("select count(*) from quarantine.census__imports_hs10").fetchone()[0]
         assert quarantined == len(lines) - 1
     # the run's summary lists every rejected load with its reason, in one table
-    summary = _loads_summary(built_warehouse.working_path, started)
+    summary = _loads_summary(get_settings(built_warehouse.layout), started)
     assert "Rejected loads" in summary
     for rel in (census, gallium, eu_crm, taiwan):
         assert rel in summary
