@@ -60,9 +60,11 @@ JSON
         echo $! >"$LAKE_DIR/weed.pid"
     fi
     for _ in $(seq 1 60); do
-        if s3_up && echo "s3.bucket.create -name $BUCKET" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" \
-            >"$LAKE_DIR/bucket.log" 2>&1; then
-            return 0
+        if s3_up; then
+            echo "s3.bucket.create -name $BUCKET" | "$WEED" shell -master="127.0.0.1:$MASTER_PORT" \
+                >"$LAKE_DIR/bucket.log" 2>&1 || true
+            # a store started before keeps its bucket
+            if grep -qE "created bucket|already exists" "$LAKE_DIR/bucket.log"; then return 0; fi
         fi
         sleep 1
     done
