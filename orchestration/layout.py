@@ -156,15 +156,13 @@ def layout_from_env(warehouse_dir: str | Path | None = None, sample_data_dir: st
     )
 
 
-NOT_PATHS = ("on_lake", "lake_attach")  # properties of the target, not parts of the tree
-
-
 def main(argv: list[str]) -> int:
     """`python -m orchestration.layout env`: the dbt profile's variables as `export K=V` lines (for a
     shell or the Makefile); `python -m orchestration.layout NAME...`: those paths, one a line."""
     layout = layout_from_env()
+    # the parts of the tree: the properties that are paths (not the target's on_lake, lake_attach)
     names = sorted(
-        n for n, v in vars(Layout).items() if isinstance(v, property) and n not in ("on_lake", "lake_attach")
+        n for n, v in vars(Layout).items() if isinstance(v, property) and isinstance(getattr(layout, n), Path)
     )
     if argv == ["env"]:
         print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in layout.dbt_env().items()))

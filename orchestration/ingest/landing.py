@@ -213,11 +213,12 @@ def write_load(
     # vain. Raw gets them in one write when they pass (`mark_promoted`), in the same transaction.
     from orchestration.duckdb_connection import is_lake
 
-    staged = f'temp.main."stage_{load_id.replace("-", "_")}"' if is_lake(con) else None
+    stage_name = f'"stage_{load_id.replace("-", "_")}"'
+    staged = f"temp.main.{stage_name}" if is_lake(con) else None
     read = f"select {select_cols} from ({_read_sql(table, path, rejects_table)})"
     try:
         if staged:
-            con.execute(f"create temp table {staged.split('.', 2)[2]} as {read}")
+            con.execute(f"create temp table {stage_name} as {read}")
             row_count = con.execute(f"select count(*) from {staged}").fetchone()[0]
         else:
             row_count = con.execute(f"insert into {raw} by name {read}").fetchone()[0]
