@@ -12,17 +12,50 @@ keys as (
     select iso3 from {{ ref('country_name_aliases') }}
 ),
 
+baci_releases as (
+    select
+        cast(baci_code as varchar) as source_code,
+        baci_release
+    from {{ ref('stg_baci__country_codes') }}
+),
+
+ranked_codes as (
+    -- BACI lists some countries under two codes with no dates: a former one (280, Fmr Fed. Rep. of
+    -- Germany, beside 276) and one a later release replaced (Italy 381 in V202201, 380 since V202301).
+    -- The code kept is not a former one and comes from the latest release; the lowest code breaks a
+    -- tie, so the pick never depends on row order (it did: two builds gave 280/381 and 276/380).
+    select
+        c.*,
+        (
+            c.is_override,
+            c.valid_to is null,
+            not coalesce(starts_with(c.source_name, 'Fmr '), false),
+            coalesce(b.baci_release, ''),
+            -coalesce(try_cast(c.source_code as integer), 0)
+        ) as code_preference,
+        -- a name: a current reference row's (an override's is a note on the code, not a name)
+        (
+            c.valid_to is null,
+            not c.is_override,
+            not coalesce(starts_with(c.source_name, 'Fmr '), false),
+            coalesce(b.baci_release, ''),
+            -coalesce(try_cast(c.source_code as integer), 0)
+        ) as name_preference
+    from codes as c
+    left join baci_releases as b on c.source = 'baci' and c.source_code = b.source_code
+),
+
 per_source as (
     select
         iso3,
-        -- current codes first, overrides (Taiwan = 490) before reference rows
-        arg_max(source_code, (is_override, valid_to is null)) filter (where source = 'comtrade') as comtrade_code,
-        arg_max(source_code, is_override) filter (where source = 'census') as census_code,
-        arg_max(source_code, is_override) filter (where source = 'baci') as baci_code,
-        arg_max(source_name, valid_to is null) filter (where source = 'baci') as baci_name,
-        arg_max(source_name, valid_to is null) filter (where source = 'comtrade') as comtrade_name,
-        arg_max(source_name, valid_to is null) filter (where source = 'census') as census_name
-    from codes
+        -- overrides (Taiwan = 490) first, then current codes
+        arg_max(source_code, code_preference) filter (where source = 'comtrade') as comtrade_code,
+        arg_max(source_code, code_preference) filter (where source = 'census') as census_code,
+        arg_max(source_code, code_preference) filter (where source = 'baci') as baci_code,
+        arg_max(source_name, name_preference) filter (where source = 'baci') as baci_name,
+        arg_max(source_name, name_preference) filter (where source = 'comtrade') as comtrade_name,
+        arg_max(source_name, name_preference) filter (where source = 'census') as census_name
+    from ranked_codes
     group by iso3
 ),
 
