@@ -96,9 +96,13 @@ lint: setup
 	$(BIN)/sqlfluff lint dbt_project/models
 
 # make run's own job with a generated BACI-format year of $(ROWS) rows added to a symlinked copy of the sample.
+# LAKE_WORKERS=1,2: then the same runs on the DuckLake target with 1 and with 2 worker processes.
 ROWS ?= 10000000
+LAKE_WORKERS ?=
 bench: setup
-	$(BIN)/python scripts/bench_baci.py --rows $(ROWS)
+	@if [ -n "$(LAKE_WORKERS)" ]; then bash scripts/lake.sh start; fi
+	@if [ -n "$(LAKE_WORKERS)" ]; then . $(CHIPCHAIN_LAKE_DIR)/env.sh; fi; \
+	$(BIN)/python scripts/bench_baci.py --rows $(ROWS) $(if $(LAKE_WORKERS),--lake-workers $(LAKE_WORKERS))
 
 sql: setup
 	$(BIN)/python -m orchestration.sql_prompt

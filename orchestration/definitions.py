@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, define_asset_job
 
 from orchestration.assets.dbt import warehouse_dbt_assets
 from orchestration.assets.publish import published_warehouse
@@ -12,16 +12,16 @@ from orchestration.assets.serving import serving_assets
 from orchestration.dbt_project import dbt_resource
 from orchestration.live.assets import build_live_assets
 from orchestration.live.freshness import LIVE_FRESHNESS_CHECKS
-from orchestration.live.jobs import LIVE_JOBS, unpartitioned_selection
+from orchestration.live.jobs import EXECUTOR, LIVE_JOBS, unpartitioned_selection
 from orchestration.live.schedules import LIVE_SCHEDULES
 from orchestration.live.sensors import LIVE_SENSORS
 from orchestration.resources import WarehouseResource
 
-# One process: DuckDB admits a single writer, and every step writes the same working database.
+# In process on the embedded file (one writer); WAREHOUSE_WORKERS processes on the lake (executors.py).
 warehouse_job = define_asset_job(
     "warehouse",
     selection=unpartitioned_selection,  # everything but the partitioned live fetches (own jobs)
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Land and validate every sample source, build and test the dbt models, publish.",
 )
 
@@ -39,5 +39,10 @@ defs = Definitions(
     schedules=LIVE_SCHEDULES,
     sensors=LIVE_SENSORS,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
-    executor=in_process_executor,
+    executor=EXECUTOR,
 )
+
+
+def warehouse_job_def():
+    """The `warehouse` job, for `reconstructable`: worker processes import it from here."""
+    return defs.resolve_job_def("warehouse")

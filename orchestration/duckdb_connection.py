@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lake_locks import attach_lock
 from orchestration.layout import Layout
 from orchestration.settings import Settings, get_settings
 
@@ -108,9 +109,15 @@ def attach_lake(
         options.append(f"snapshot_version {int(snapshot_version)}")
     if read_only:
         options.append("read_only")
+    import psycopg  # the attach lock's connection to the same catalog
+
     try:
-        con.execute(f"attach '{layout.lake_attach}' as {alias} ({', '.join(options)})")
-    except duckdb.Error as exc:
+        if read_only:
+            con.execute(f"attach '{layout.lake_attach}' as {alias} ({', '.join(options)})")
+        else:
+            with attach_lock(layout):  # a writer's first attach creates the catalog: one at a time
+                con.execute(f"attach '{layout.lake_attach}' as {alias} ({', '.join(options)})")
+    except (duckdb.Error, psycopg.Error) as exc:
         raise LakeUnavailable(
             f"DuckLake catalog (PostgreSQL, DUCKLAKE_CATALOG={layout.lake_catalog!r}) cannot be attached: {exc}"
         ) from exc

@@ -13,11 +13,22 @@ class Settings:
     layout: Layout
     memory_limit: str = "3GB"  # per DuckDB connection (WAREHOUSE_MEMORY_LIMIT)
     threads: int = 0  # DuckDB threads per connection; 0: all cores (WAREHOUSE_THREADS)
+    # WAREHOUSE_WORKERS: processes that run a job's steps at once. The embedded file admits one writing
+    # process, so 1 there; on the lake 2 by default (this machine's cores), each with its memory_limit.
+    workers: int = 1
 
 
 def get_settings(layout: Layout | None = None) -> Settings:
+    layout = layout or layout_from_env()
+    workers = int(os.environ.get("WAREHOUSE_WORKERS") or (2 if layout.on_lake else 1))
+    if workers < 1 or (workers > 1 and not layout.on_lake):
+        raise ValueError(
+            f"WAREHOUSE_WORKERS={workers}: the embedded DuckDB file admits one writing process (use 1), "
+            "and parallel workers need WAREHOUSE_TARGET=ducklake"
+        )
     return Settings(
-        layout=layout or layout_from_env(),
+        layout=layout,
         memory_limit=os.environ.get("WAREHOUSE_MEMORY_LIMIT", "3GB"),
         threads=int(os.environ.get("WAREHOUSE_THREADS", "0")),
+        workers=workers,
     )

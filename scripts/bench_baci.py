@@ -75,15 +75,18 @@ class MemorySampler:
         self.interval = interval
         self.peak = 0
         self.stage_peak = 0
+        self.stage_process_peak = 0  # the largest single process (a worker, dbt) in the stage
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            total = _rss_bytes(me) + sum(_rss_bytes(p) for p in _descendants(me))
+            sizes = [_rss_bytes(me), *(_rss_bytes(p) for p in _descendants(me))]
+            total = sum(sizes)
             self.peak = max(self.peak, total)
             self.stage_peak = max(self.stage_peak, total)
+            self.stage_process_peak = max(self.stage_process_peak, max(sizes[1:], default=0))
             self._stop.wait(self.interval)
 
     def start(self) -> MemorySampler:
@@ -101,6 +104,7 @@ class Stage:
     rows: int = 0
     seconds: float = 0.0
     peak_rss_bytes: int = 0
+    peak_process_rss_bytes: int = 0
     note: str = ""
 
     @property
@@ -123,11 +127,12 @@ class BenchResult:
 @contextmanager
 def stage(result: BenchResult, sampler: MemorySampler, name: str, rows: int = 0) -> Iterator[Stage]:
     entry = Stage(name, rows)
-    sampler.stage_peak = 0
+    sampler.stage_peak = sampler.stage_process_peak = 0
     started = time.perf_counter()
     yield entry
     entry.seconds += time.perf_counter() - started
     entry.peak_rss_bytes = max(entry.peak_rss_bytes, sampler.stage_peak)
+    entry.peak_process_rss_bytes = max(entry.peak_process_rss_bytes, sampler.stage_process_peak)
     result.stages.append(entry)
     print(f"  {name}: {entry.rows:,} rows in {entry.seconds:.1f} s ({entry.rows_per_second:,.0f} rows/s), "
           f"peak {entry.peak_rss_bytes / 2**30:.2f} GiB", flush=True)  # fmt: skip
@@ -285,6 +290,66 @@ def second_year_summary(result: BenchResult, floor: float, runs: dict[str, Stage
     return "\n".join(lines)
 
 
+def parse_workers(text: str) -> list[int]:
+    """`1,2` -> [1, 2]: the lake runs' worker processes."""
+    workers = [int(w) for w in text.split(",") if w.strip()]
+    if any(w < 1 for w in workers):
+        raise SystemExit(f"--lake-workers {text!r}: each count must be at least 1")
+    return workers
+
+
+def lake_run(result: BenchResult, sampler: MemorySampler, workers: int, archive: Path, work: Path,
+             base_env: dict) -> tuple[dict[str, Stage], list[Stage]]:  # fmt: skip
+    """The same three runs (sample, nothing changed, with the archive) on a DuckLake of their own: a new
+    metadata schema in the catalog of `make lake` and a new prefix of its bucket (dropped afterwards)."""
+    import uuid
+
+    label = f"ducklake, {workers} worker{'s' if workers > 1 else ''}"
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    bucket = os.environ["DUCKLAKE_DATA_PATH"].removeprefix("s3://").split("/", 1)[0]
+    home = work / f"dagster_home_{name}"
+    home.mkdir()
+    data_dir = data_farm(Path(base_env["SAMPLE_DATA_DIR"]).resolve(), work / f"data_{name}")
+    env = {**base_env, "WAREHOUSE_TARGET": "ducklake", "WAREHOUSE_WORKERS": str(workers),
+           "DUCKLAKE_METADATA_SCHEMA": name, "DUCKLAKE_DATA_PATH": f"s3://{bucket}/{name}/",
+           "SAMPLE_DATA_DIR": str(data_dir), "WAREHOUSE_DIR": str(work / f"warehouse_{name}"),
+           "DAGSTER_HOME": str(home)}  # fmt: skip
+    runs = {
+        "sample from empty": run_pipeline(result, sampler, f"{label}: sample, empty lake", env, work / f"{name}_1.log"),
+        "nothing changed": run_pipeline(result, sampler, f"{label}: nothing changed", env, work / f"{name}_2.log"),
+    }
+    (data_dir / "baci" / "HS17" / archive.name).symlink_to(archive.resolve())
+    started = time.time()
+    runs["with the archive"] = run_pipeline(result, sampler, f"{label}: with the archive", env, work / f"{name}_3.log")
+    stages, _ = run_stages(home, started)
+    import psycopg
+
+    with psycopg.connect(os.environ["DUCKLAKE_CATALOG"], autocommit=True) as pg:
+        pg.execute(f'drop schema if exists "{name}" cascade')
+    return runs, stages
+
+
+def targets_summary(floor: float, by_target: dict[str, tuple[dict[str, Stage], list[Stage]]]) -> str:
+    """Each target's three runs side by side, against the same floor."""
+    head = (f"{'target':26} {'sample':>8} {'no-op':>7} {'+archive':>9} {'added':>8} {'x floor':>8} "
+            f"{'land':>7} {'validate':>9} {'dbt':>7} {'RSS tree':>9} {'RSS 1 proc':>11}")  # fmt: skip
+    lines = [f"Targets side by side (same archive; floor {floor:.1f} s; seconds; peak RSS in GiB):", head]
+    for label, (runs, stages) in by_target.items():
+        added = runs["with the archive"].seconds - runs["nothing changed"].seconds
+
+        def took(prefix: str, stages=stages) -> float:
+            return sum(s.seconds for s in stages if s.name.startswith(prefix))
+
+        lines.append(
+            f"{label:26} {runs['sample from empty'].seconds:>8.1f} {runs['nothing changed'].seconds:>7.1f} "
+            f"{runs['with the archive'].seconds:>9.1f} {added:>8.1f} {added / floor:>7.1f}x "
+            f"{took('land'):>7.1f} {took('validate'):>9.1f} {took('dbt build'):>7.1f} "
+            f"{max(r.peak_rss_bytes for r in runs.values()) / 2**30:>9.2f} "
+            f"{max(r.peak_process_rss_bytes for r in runs.values()) / 2**30:>11.2f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -293,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--no-second-year", dest="second_year", action="store_false",
                         help="skip the fourth run (the same release with a second year file added)")  # fmt: skip
+    parser.add_argument("--lake-workers", default=[], type=parse_workers,
+                        help="after the embedded runs, the same three on the DuckLake target (needs `make lake`) "
+                             "with each of these worker counts, e.g. 1,2")  # fmt: skip
     args = parser.parse_args(argv)
 
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="baci-bench-"))
@@ -337,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
             runs["second year"] = run_pipeline(result, sampler, "make run: with a second year added", env,
                                                work / "run_4_second_year.log")  # fmt: skip
             second_stages, second_models = run_stages(work / "dagster_home", started)
+        by_target = {"duckdb (embedded file)": (runs, stages)}
+        for workers in args.lake_workers:
+            label = f"ducklake, {workers} worker{'s' if workers > 1 else ''}"
+            by_target[label] = lake_run(result, sampler, workers, archive, work, {**env, "SAMPLE_DATA_DIR": str(
+                settings.layout.sample_data_dir)})  # fmt: skip
     finally:
         sampler.stop()
     result.peak_rss_bytes = sampler.peak
@@ -345,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     text = summary(result, floor, runs, stages, models)
     if "second year" in runs:
         text += "\n\n" + second_year_summary(result, floor, runs, second_stages, second_models)
+    if len(by_target) > 1:
+        text += "\n\n" + targets_summary(floor, by_target)
     print("\n" + text)
     if args.json:
         args.json.write_text(json.dumps({**asdict(result), "summary": text}, indent=2, default=str))

@@ -60,6 +60,8 @@ def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehous
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("WAREHOUSE_DIR", str(warehouse_dir))
+        env.setenv("WAREHOUSE_TARGET", "duckdb")  # the embedded build, whatever a lake test has set
+        env.delenv("WAREHOUSE_WORKERS", raising=False)
         # When PostgreSQL is configured the run serves to it: into a test schema, never the `marts` BI tools use.
         env.setenv("CHIPCHAIN_PG_SCHEMA", TEST_PG_SCHEMA)
         env.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))

@@ -12,6 +12,7 @@ from data_quality.runner import ExpectationOutcome, SuiteOutcome, record_results
 from orchestration.checksums import file_sha256
 from orchestration.ingest import archives, landing, suites
 from orchestration.ingest.registry import RawTable
+from orchestration.lake_locks import lake_lock
 
 # The rule a value breaks when it does not parse as its column's declared type (DuckDB store_rejects).
 TYPED_READ_RULE = "typed_read_rejects"
@@ -147,7 +148,13 @@ def ingest_file(
     sha: str,
 ) -> FileResult:
     """Read one file into raw and validate it in one transaction: commit if its suite passes, else roll
-    back and keep the rows in quarantine."""
+    back and keep the rows in quarantine. On the lake, under the file's lock: a second writer of the
+    same file waits, then finds it current (lake_locks.py)."""
+    with lake_lock(con, "load", table.name, rel):
+        return _ingest_file(con, table, suite, path, rel, sha)
+
+
+def _ingest_file(con, table: RawTable, suite: dict, path: Path, rel: str, sha: str) -> FileResult:
     if landing.already_current(con, table, rel, sha):
         return FileResult(rel, "unchanged")
     try:

@@ -23,6 +23,7 @@ from orchestration.ingest.readers import ident as _ident
 from orchestration.ingest.readers import quote as _quote
 from orchestration.ingest.readers import read_sql as _read_sql
 from orchestration.ingest.registry import RawTable
+from orchestration.lake_locks import lake_lock
 
 PROVENANCE_COLUMNS = (
     ("_source", "VARCHAR"),
@@ -127,14 +128,16 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     from orchestration.duckdb_connection import is_lake
 
     # DuckLake has no PRIMARY KEY: the loader makes load ids and suite digests unique itself
-    con.execute(META_DDL.replace(" primary key", "") if is_lake(con) else META_DDL)
+    with lake_lock(con, "ddl"):  # two writers creating one table would conflict at commit
+        con.execute(META_DDL.replace(" primary key", "") if is_lake(con) else META_DDL)
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     cols = [f'"{c}" {table.column_type(c)}' for c in table.all_columns] + [f"{n} {t}" for n, t in PROVENANCE_COLUMNS]
     body = ", ".join(cols)
-    for schema in ("raw", "raw_history"):
-        con.execute(f'create table if not exists {schema}."{table.name}" ({body})')
+    with lake_lock(con, "ddl"):
+        for schema in ("raw", "raw_history"):
+            con.execute(f'create table if not exists {schema}."{table.name}" ({body})')
 
 
 def already_current(con: duckdb.DuckDBPyConnection, table: RawTable, rel_path: str, sha: str) -> bool:
@@ -298,8 +301,9 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, table: RawTable) -> int:
     """Drop landing tables left by an earlier version of the loader, which landed a file in a table of
     its own before promoting it (a load is one transaction now: a dead process leaves nothing).
 
-    Runs of one table never overlap (one writer), so a load still 'landed' when the next run starts
-    belongs to a process that died; its rows never reached raw and are simply discarded."""
+    The current loader never leaves a load 'landed' (its load commits or rolls back, even when two
+    writers of the lake share a table), so one still 'landed' belongs to an old process that died; its
+    rows never reached raw and are simply discarded."""
     stale = con.execute(
         "select load_id from audit.loads where raw_table = ? and status = 'landed'", [table.name]
     ).fetchall()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
+from dagster import AssetKey, AssetSelection, define_asset_job
 
+from orchestration.executors import warehouse_executor
 from orchestration.ingest.registry import BACI_ARCHIVES as BACI_ARCHIVES_ASSET
 
 # The live raw tables; each is fed by its fetch asset landing/<name> (fetch_key), BACI's raw tables
@@ -47,11 +48,12 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 live_selection = AssetSelection.assets(*LIVE_PARTITIONED)
 unpartitioned_selection = AssetSelection.all() - live_selection
+EXECUTOR = warehouse_executor()  # in process on the embedded file, WAREHOUSE_WORKERS processes on the lake
 
 live_annual_job = define_asset_job(
     "live_annual",
     selection=AssetSelection.assets(*with_fetch(*ANNUAL_ASSETS)) | unpartitioned_selection,
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Fetch annual Comtrade and Census data for a year (or a range, in one run) into the landing "
     "area, validate and land it, then build, test and publish the warehouse once.",
 )
@@ -59,7 +61,7 @@ live_annual_job = define_asset_job(
 live_monthly_job = define_asset_job(
     "live_monthly",
     selection=AssetSelection.assets(*with_fetch(*MONTHLY_ASSETS)) | unpartitioned_selection,
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Fetch monthly Comtrade and Census data for a month (or a range, in one run), land it, "
     "then build, test and publish the warehouse once.",
 )
@@ -67,7 +69,7 @@ live_monthly_job = define_asset_job(
 live_comtrade_bulk_job = define_asset_job(
     "live_comtrade_bulk",
     selection=AssetSelection.assets(*with_fetch(COMTRADE_BULK)) | unpartitioned_selection,
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Download the Comtrade bulk files of a year (or a range, in one run) for the bulk reporters of "
     "the scope (needs COMTRADE_API_KEY), land them, then build, test and publish the warehouse once.",
 )
@@ -75,7 +77,7 @@ live_comtrade_bulk_job = define_asset_job(
 live_mcs_job = define_asset_job(
     "live_mcs",
     selection=AssetSelection.assets(*with_fetch(MCS_RELEASE)) | unpartitioned_selection,
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Download an MCS data release from ScienceBase, land and validate its CSVs, then build, test "
     "and publish the warehouse once (the release's world and salient tables replace the sample's copies).",
 )
@@ -83,7 +85,7 @@ live_mcs_job = define_asset_job(
 live_baci_job = define_asset_job(
     "live_baci",
     selection=AssetSelection.assets(BACI_ARCHIVES) | unpartitioned_selection,
-    executor_def=in_process_executor,
+    executor_def=EXECUTOR,
     description="Download a BACI release (archive and code files), then land, build and publish the warehouse.",
 )
 
