@@ -14,9 +14,17 @@
     10000 * sum({{ value }} * {{ value }}) / nullif(power(any_value({{ total }}), 2), 0)
 {%- endmacro %}
 
+{#- Aggregate: the sum of shares (0..1) or of their squares, the same whatever the order DuckDB's
+    threads add the rows in: a double sum is not (gypsum 2023's HHI upper bound, a tie at its 6th
+    decimal, came out 741.679688 and 741.679687 from two builds of the same data). Each term is
+    rounded to 18 decimals, then added exactly. -#}
+{% macro share_sum(term, where='true') -%}
+    cast(sum(cast({{ term }} as decimal(38, 18))) filter (where {{ where }}) as double)
+{%- endmacro %}
+
 {#- Aggregate: HHI of published shares (0..1) of the rows that pass `where`; 0 when none do. -#}
 {% macro hhi_of_shares(share, where='true') -%}
-    10000 * coalesce(sum({{ share }} * {{ share }}) filter (where {{ where }}), 0)
+    10000 * coalesce({{ share_sum(share ~ ' * ' ~ share, where) }}, 0)
 {%- endmacro %}
 
 {#- Upper bound of HHI: the lower bound plus each unattributed share (a residual 'Other countries',

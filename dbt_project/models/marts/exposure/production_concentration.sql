@@ -109,9 +109,9 @@ tables as (
         production_type,
         unit,
         year,
-        coalesce(sum(share), 0) as listed_share_sum,
-        coalesce(sum(share) filter (where is_residual), 0) as residual_share,
-        coalesce(sum(bound_share) filter (where value_flag = 'lower_bound'), 0) as lower_bound_share_sum,
+        coalesce({{ share_sum('share') }}, 0) as listed_share_sum,
+        coalesce({{ share_sum('share', 'is_residual') }}, 0) as residual_share,
+        coalesce({{ share_sum('bound_share', "value_flag = 'lower_bound'") }}, 0) as lower_bound_share_sum,
         {{ hhi_of_shares('share', 'not is_residual') }}
         + {{ hhi_of_shares('bound_share', "value_flag = 'lower_bound'") }} as hhi_lower_bound,
         count(*) filter (where not is_residual and (share > 0 or bound_share > 0)) as producer_count,
