@@ -126,15 +126,15 @@ def _downstream_selection(plan, graph, raw_keys):
     return AssetSelection.assets(*roots).downstream().resolve(graph) - raw_keys
 
 
-def _execute(instance, settings: Settings, **kwargs):
+def _execute(job, instance, settings: Settings, **kwargs):
     """Run the `warehouse` job: in this process, or on the lake in WAREHOUSE_WORKERS processes
     (Dagster's multiprocess executor needs the job as something a child process can import)."""
     from dagster import execute_job, reconstructable
 
-    from orchestration.definitions import defs, warehouse_job_def
+    from orchestration.definitions import warehouse_job_def
 
     if settings.workers <= 1:
-        return defs.resolve_job_def("warehouse").execute_in_process(instance=instance, raise_on_error=False, **kwargs)
+        return job.execute_in_process(instance=instance, raise_on_error=False, **kwargs)
     with execute_job(reconstructable(warehouse_job_def), instance, raise_on_error=False, **kwargs) as result:
         return result  # its events are read after the run, not its outputs (which need this context)
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     graph = defs.resolve_asset_graph()
     job_keys = job.asset_layer.selected_asset_keys
     raw_keys = AssetSelection.key_prefixes("raw").resolve(graph) & job_keys
-    raw_result = _execute(instance, settings, asset_selection=list(raw_keys))
+    raw_result = _execute(job, instance, settings, asset_selection=list(raw_keys))
     results = [raw_result]
     plan = None
     if raw_result.success:
@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(selected)} assets to materialize of {len(job_keys - raw_keys)} downstream of raw\n")
             from orchestration.dbt_window import encode
 
-            downstream = _execute(instance, settings, asset_selection=list(selected), tags=encode(plan.trade_window))
+            window = encode(plan.trade_window)
+            downstream = _execute(job, instance, settings, asset_selection=list(selected), tags=window)
             results.append(downstream)
     result = results[-1]
     success = all(r.success for r in results)

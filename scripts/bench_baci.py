@@ -294,22 +294,26 @@ def parse_workers(text: str) -> list[int]:
     """`1,2` -> [1, 2]: the lake runs' worker processes."""
     workers = [int(w) for w in text.split(",") if w.strip()]
     if any(w < 1 for w in workers):
-        raise SystemExit(f"--lake-workers {text!r}: each count must be at least 1")
+        raise argparse.ArgumentTypeError(f"{text!r}: each count must be at least 1")
     return workers
 
 
+def lake_label(workers: int) -> str:
+    return f"ducklake, {workers} worker{'s' if workers > 1 else ''}"
+
+
 def lake_run(result: BenchResult, sampler: MemorySampler, workers: int, archive: Path, work: Path,
-             base_env: dict) -> tuple[dict[str, Stage], list[Stage]]:  # fmt: skip
+             base_env: dict, sample_dir: Path) -> tuple[dict[str, Stage], list[Stage]]:  # fmt: skip
     """The same three runs (sample, nothing changed, with the archive) on a DuckLake of their own: a new
     metadata schema in the catalog of `make lake` and a new prefix of its bucket (dropped afterwards)."""
     import uuid
 
-    label = f"ducklake, {workers} worker{'s' if workers > 1 else ''}"
+    label = lake_label(workers)
     name = f"bench_{uuid.uuid4().hex[:8]}"
     bucket = os.environ["DUCKLAKE_DATA_PATH"].removeprefix("s3://").split("/", 1)[0]
     home = work / f"dagster_home_{name}"
     home.mkdir()
-    data_dir = data_farm(Path(base_env["SAMPLE_DATA_DIR"]).resolve(), work / f"data_{name}")
+    data_dir = data_farm(sample_dir, work / f"data_{name}")
     env = {**base_env, "WAREHOUSE_TARGET": "ducklake", "WAREHOUSE_WORKERS": str(workers),
            "DUCKLAKE_METADATA_SCHEMA": name, "DUCKLAKE_DATA_PATH": f"s3://{bucket}/{name}/",
            "SAMPLE_DATA_DIR": str(data_dir), "WAREHOUSE_DIR": str(work / f"warehouse_{name}"),
@@ -407,9 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             second_stages, second_models = run_stages(work / "dagster_home", started)
         by_target = {"duckdb (embedded file)": (runs, stages)}
         for workers in args.lake_workers:
-            label = f"ducklake, {workers} worker{'s' if workers > 1 else ''}"
-            by_target[label] = lake_run(result, sampler, workers, archive, work, {**env, "SAMPLE_DATA_DIR": str(
-                settings.layout.sample_data_dir)})  # fmt: skip
+            by_target[lake_label(workers)] = lake_run(result, sampler, workers, archive, work, env,
+                                                      settings.layout.sample_data_dir)  # fmt: skip
     finally:
         sampler.stop()
     result.peak_rss_bytes = sampler.peak

@@ -154,7 +154,9 @@ def ingest_file(
         return _ingest_file(con, table, suite, path, rel, sha)
 
 
-def _ingest_file(con, table: RawTable, suite: dict, path: Path, rel: str, sha: str) -> FileResult:
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection, table: RawTable, suite: dict, path: Path, rel: str, sha: str
+) -> FileResult:
     if landing.already_current(con, table, rel, sha):
         return FileResult(rel, "unchanged")
     try:
