@@ -1,6 +1,7 @@
 """The same warehouse on the DuckLake target (WAREHOUSE_TARGET=ducklake): the whole sample pipeline
-on a lake whose catalog is in PostgreSQL and whose files are on a local S3 store (SeaweedFS), published
-from the lake's snapshot; readers on that snapshot; a catalog that is down named as such.
+with 2 worker processes on a lake whose catalog is in PostgreSQL and whose files are on a local S3 store
+(SeaweedFS), killed (-9) mid-load and run again, published from the lake's snapshot; readers on that
+snapshot during a build; two writers of one table; a catalog and a store that are down named as such.
 
 The lake's services come from `make lake` (scripts/lake.sh, which `.ci/run` starts): on CI their
 absence fails these tests instead of skipping them. Each module run gets a lake of its own (a fresh
@@ -252,10 +253,7 @@ def test_a_store_that_is_down_is_named(monkeypatch, tmp_path):
         with pytest.raises(LakeUnavailable, match=r"DuckLake object store \(DUCKLAKE_DATA_PATH="):
             connect_warehouse(get_settings())
     finally:
-        import psycopg
-
-        with psycopg.connect(os.environ["DUCKLAKE_CATALOG"], autocommit=True) as pg:
-            pg.execute(f'drop schema if exists "{os.environ["DUCKLAKE_METADATA_SCHEMA"]}" cascade')
+        _drop_lake(os.environ["DUCKLAKE_METADATA_SCHEMA"])
 
 
 def _land_world_cells(args: tuple[int, bool]) -> list[tuple[str, str]]:
