@@ -10,9 +10,10 @@ from orchestration.assets.raw import build_raw_assets
 from orchestration.assets.report import html_report
 from orchestration.assets.serving import serving_assets
 from orchestration.dbt_project import dbt_resource
+from orchestration.executors import EXECUTOR
 from orchestration.live.assets import build_live_assets
 from orchestration.live.freshness import LIVE_FRESHNESS_CHECKS
-from orchestration.live.jobs import EXECUTOR, LIVE_JOBS, unpartitioned_selection
+from orchestration.live.jobs import LIVE_JOBS, unpartitioned_selection
 from orchestration.live.schedules import LIVE_SCHEDULES
 from orchestration.live.sensors import LIVE_SENSORS
 from orchestration.resources import WarehouseResource

@@ -27,3 +27,7 @@ def warehouse_executor(settings: Settings | None = None) -> ExecutorDefinition:
     """Read when the code location loads: WAREHOUSE_TARGET and WAREHOUSE_WORKERS of its environment."""
     config = executor_config((settings or get_settings()).workers)
     return in_process_executor if config is None else multiprocess_executor.configured(config)
+
+
+# The code location's executor, read once when it loads (its environment: WAREHOUSE_TARGET, _WORKERS).
+EXECUTOR = warehouse_executor()

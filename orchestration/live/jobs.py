@@ -11,7 +11,7 @@ from datetime import datetime
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
-from orchestration.executors import warehouse_executor
+from orchestration.executors import EXECUTOR
 from orchestration.ingest.registry import BACI_ARCHIVES as BACI_ARCHIVES_ASSET
 
 # The live raw tables; each is fed by its fetch asset landing/<name> (fetch_key), BACI's raw tables
@@ -48,7 +48,6 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 live_selection = AssetSelection.assets(*LIVE_PARTITIONED)
 unpartitioned_selection = AssetSelection.all() - live_selection
-EXECUTOR = warehouse_executor()  # in process on the embedded file, WAREHOUSE_WORKERS processes on the lake
 
 live_annual_job = define_asset_job(
     "live_annual",
