@@ -44,6 +44,14 @@ class BuildPlan:
     reasons: tuple[str, ...] = field(default=())
     # The (source, year) partitions of trade_flows the new loads change; None: build in full.
     trade_window: dict[str, list[int]] | None = None
+    # Every relation has the columns the last build left (raw tables included, whose columns come
+    # from the registry, not from dbt): with no dbt node modified, the dbt docs would be the same.
+    columns_unchanged: bool = False
+
+    @property
+    def docs_unchanged(self) -> bool:
+        """dbt docs (project and catalog) as the last build left them: they need not be generated again."""
+        return not self.first_build and not self.modified_dbt_nodes and self.columns_unchanged
 
     @property
     def nothing_to_do(self) -> bool:
@@ -147,6 +155,18 @@ def changed_partitions(
     return trade_window(rows)
 
 
+def columns_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """One digest of every column (schema, relation, name, type) of the warehouse: what dbt's docs
+    catalog reads."""
+    return con.execute(
+        """
+        select coalesce(md5(string_agg(concat_ws('|', schema_name, table_name, column_name, data_type), chr(10)
+            order by schema_name, table_name, column_index)), '')
+        from duckdb_columns() where database_name = current_database()
+        """
+    ).fetchone()[0]
+
+
 def read_manifest(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -183,7 +203,10 @@ def plan_build(con: duckdb.DuckDBPyConnection, layout: Layout, manifest_path: Pa
             reasons.append(f"the changed partitions could not be read ({str(exc).splitlines()[0]})")
     if changed or modified:
         reasons.append(f"trade window: {describe(window)}")
-    return BuildPlan(False, frozenset(changed), frozenset(modified), last, tuple(reasons), window)
+    recorded = layout.build_columns.read_text() if layout.build_columns.exists() else None
+    return BuildPlan(
+        False, frozenset(changed), frozenset(modified), last, tuple(reasons), window, recorded == columns_digest(con)
+    )
 
 
 def record_build(
@@ -196,6 +219,7 @@ def record_build(
     tmp = target.with_name(f"{target.name}.tmp")
     shutil.copyfile(manifest_path, tmp)
     tmp.replace(target)
+    layout.build_columns.write_text(columns_digest(con))
     con.execute(
         "insert into audit.builds values (?, ?, ?, ?)",
         [finished_at, sorted(plan.changed_raw_tables), len(plan.modified_dbt_nodes), plan.first_build],

@@ -79,6 +79,11 @@ class Layout:
         return self.state_dir / "manifest.json"
 
     @property
+    def build_columns(self) -> Path:
+        """The digest of every relation's columns the last successful build left (build_plan.py)."""
+        return self.state_dir / "columns.sha256"
+
+    @property
     def landing_dir(self) -> Path:
         """The live connectors' landing area: `<source>/<dataset>/<period>/<payload>`."""
         return self.landing_override or self.warehouse_dir / "landing"

@@ -11,7 +11,7 @@ from orchestration.layout import Layout, layout_from_env
 @dataclass(frozen=True)
 class Settings:
     layout: Layout
-    memory_limit: str = "3GB"  # per DuckDB connection (WAREHOUSE_MEMORY_LIMIT)
+    memory_limit: str = "1GB"  # per DuckDB connection (WAREHOUSE_MEMORY_LIMIT)
     threads: int = 0  # DuckDB threads per connection; 0: all cores (WAREHOUSE_THREADS)
     # WAREHOUSE_WORKERS: processes that run a job's steps at once. The embedded file admits one writing
     # process, so 1 there; on the lake 2 by default (this machine's cores), each with its memory_limit.
@@ -28,7 +28,7 @@ def get_settings(layout: Layout | None = None) -> Settings:
         )
     return Settings(
         layout=layout,
-        memory_limit=os.environ.get("WAREHOUSE_MEMORY_LIMIT", "3GB"),
+        memory_limit=os.environ.get("WAREHOUSE_MEMORY_LIMIT", "1GB"),
         threads=int(os.environ.get("WAREHOUSE_THREADS", "0")),
         workers=workers,
     )

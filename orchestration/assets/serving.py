@@ -92,8 +92,11 @@ def postgres_marts(context: AssetExecutionContext, warehouse: WarehouseResource)
     )
 
 
+DBT_DOCS_KEY = AssetKey(["docs", "dbt"])
+
+
 @asset(
-    key=AssetKey(["docs", "dbt"]),
+    key=DBT_DOCS_KEY,
     group_name="serving",
     kinds={"dbt"},
     deps=PUBLISHED,
