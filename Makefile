@@ -12,10 +12,12 @@ export DAGSTER_HOME ?= $(abspath .dagster_home)
 export DBT_PROFILES_DIR := $(abspath dbt_project)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
-# dbt's profile reads its database and spill directory from these: the layout's paths (stdlib-only
-# module, so it runs before the virtualenv exists), for every recipe that runs dbt or its templater.
+# dbt's profile reads its database, spill directory and memory limit from these: the layout's paths and
+# the run settings (stdlib-only modules, so they run before the virtualenv exists), for every recipe that
+# runs dbt or its templater.
 export CHIPCHAIN_DBT_DATABASE ?= $(shell WAREHOUSE_DIR="$(WAREHOUSE_DIR)" $(PYTHON) -m orchestration.layout working_db)
 export CHIPCHAIN_DBT_SPILL_DIR ?= $(shell WAREHOUSE_DIR="$(WAREHOUSE_DIR)" $(PYTHON) -m orchestration.layout spill_dir)
+export CHIPCHAIN_DBT_MEMORY_LIMIT ?= $(shell $(PYTHON) -m orchestration.settings memory_limit)
 SOURCE ?= offline
 # `make postgres` starts a local PostgreSQL and writes its connection settings here: runs and tests use it.
 export CHIPCHAIN_PG_DIR ?= /tmp/chipchain-postgres

@@ -44,14 +44,15 @@ class BuildPlan:
     reasons: tuple[str, ...] = field(default=())
     # The (source, year) partitions of trade_flows the new loads change; None: build in full.
     trade_window: dict[str, list[int]] | None = None
-    # Every relation has the columns the last build left (raw tables included, whose columns come
-    # from the registry, not from dbt): with no dbt node modified, the dbt docs would be the same.
-    columns_unchanged: bool = False
+    # The published dbt docs page is there, and every relation has the columns the last build left
+    # (raw tables included, whose columns come from the registry, not from dbt): with no dbt node
+    # modified, the page would be generated the same.
+    docs_current: bool = False
 
     @property
     def docs_unchanged(self) -> bool:
         """dbt docs (project and catalog) as the last build left them: they need not be generated again."""
-        return not self.first_build and not self.modified_dbt_nodes and self.columns_unchanged
+        return not self.first_build and not self.modified_dbt_nodes and self.docs_current
 
     @property
     def nothing_to_do(self) -> bool:
@@ -160,7 +161,7 @@ def columns_digest(con: duckdb.DuckDBPyConnection) -> str:
     catalog reads."""
     return con.execute(
         """
-        select coalesce(md5(string_agg(concat_ws('|', schema_name, table_name, column_name, data_type), chr(10)
+        select coalesce(sha256(string_agg(concat_ws('|', schema_name, table_name, column_name, data_type), chr(10)
             order by schema_name, table_name, column_index)), '')
         from duckdb_columns() where database_name = current_database()
         """
@@ -204,9 +205,8 @@ def plan_build(con: duckdb.DuckDBPyConnection, layout: Layout, manifest_path: Pa
     if changed or modified:
         reasons.append(f"trade window: {describe(window)}")
     recorded = layout.build_columns.read_text() if layout.build_columns.exists() else None
-    return BuildPlan(
-        False, frozenset(changed), frozenset(modified), last, tuple(reasons), window, recorded == columns_digest(con)
-    )
+    docs_current = (layout.dbt_docs_dir / "index.html").exists() and recorded == columns_digest(con)
+    return BuildPlan(False, frozenset(changed), frozenset(modified), last, tuple(reasons), window, docs_current)
 
 
 def record_build(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.layout import DBT_PROJECT_DIR, layout_from_env
+from orchestration.layout import DBT_PROJECT_DIR
+from orchestration.settings import get_settings
 
 
 def dbt_executable() -> str:
@@ -24,7 +25,7 @@ def get_dbt_project() -> DbtProject:
     # `dagster dev` re-parses on load (`make` runs `dbt parse` before anything imports the manifest):
     # the profile it renders needs the layout's variables. Only there: a run sets them from its resource.
     if project.preparer and project.preparer.using_dagster_dev():
-        for name, value in layout_from_env().dbt_env().items():
+        for name, value in get_settings().dbt_env().items():
             os.environ.setdefault(name, value)
     project.prepare_if_dev()
     return project

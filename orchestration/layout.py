@@ -2,9 +2,9 @@
 
 Two roots, both from the environment: SAMPLE_DATA_DIR (the offline sample, read in place) and
 WAREHOUSE_DIR (everything the pipeline writes). Assets, resources, scripts, the Makefile and the dbt
-profile all take their paths from here: the profile reads the variables `dbt_env()` sets, and the
-Makefile asks `python -m orchestration.layout env`. Stdlib only, so the Makefile can run it before
-the virtualenv exists.
+profile all take their paths from here: the profile reads the variables `dbt_env()` sets (with the
+memory limit, `Settings.dbt_env()`), and the Makefile asks `python -m orchestration.layout`. Stdlib
+only, so the Makefile can run it before the virtualenv exists.
 
     WAREHOUSE_DIR/
       warehouse.duckdb          working database (the pipeline's one writer)
@@ -170,7 +170,9 @@ def main(argv: list[str]) -> int:
         n for n, v in vars(Layout).items() if isinstance(v, property) and isinstance(getattr(layout, n), Path)
     )
     if argv == ["env"]:
-        print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in layout.dbt_env().items()))
+        from orchestration.settings import get_settings  # (settings reads the layout: imported here)
+
+        print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in get_settings(layout).dbt_env().items()))
         return 0
     if argv and set(argv) <= set(names):
         print("\n".join(str(getattr(layout, name)) for name in argv))

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("\n".join(plan.reasons))
             selected = _downstream_selection(plan, graph, raw_keys) & job_keys
-            if plan.docs_unchanged and (settings.layout.dbt_docs_dir / "index.html").exists():
+            if plan.docs_unchanged:
                 selected -= {DBT_DOCS_KEY}
                 print("dbt docs kept: no dbt node and no relation's columns changed since the last build")
             print(f"{len(selected)} assets to materialize of {len(job_keys - raw_keys)} downstream of raw\n")

@@ -89,6 +89,9 @@ def test_on_the_sample_only_the_changed_tables_descendants_are_selected(built_wa
             "insert into audit.loads select * replace ('new-load' as load_id, now()::timestamp as landed_at) "
             "from audit.loads where raw_table = 'census__imports_hs10' limit 1"
         )
+        assert not plan_build(con, layout, manifest_path).docs_unchanged, "no dbt docs page published yet"
+        layout.dbt_docs_dir.mkdir(parents=True)
+        (layout.dbt_docs_dir / "index.html").write_text("the page the last build published")
         plan = plan_build(con, layout, manifest_path)
         # new rows in the same relations of the same project: the last build's dbt docs still hold
         assert plan.docs_unchanged

@@ -40,7 +40,8 @@ def test_a_file_already_open_in_this_process_is_joined_with_our_memory_limit(tmp
 def test_dbt_profile_sets_the_same_two_settings_at_connect():
     profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
     assert "config_options:" in profile
-    assert "memory_limit: \"{{ env_var('WAREHOUSE_MEMORY_LIMIT', '1GB') }}\"" in profile
+    # the memory limit too: the run settings' (one default, settings.py), set by Settings.dbt_env()
+    assert "memory_limit: \"{{ env_var('CHIPCHAIN_DBT_MEMORY_LIMIT') }}\"" in profile
     # both paths from the layout, never restated in the profile
     assert "path: \"{{ env_var('CHIPCHAIN_DBT_DATABASE') }}\"" in profile
     assert "temp_directory: \"{{ env_var('CHIPCHAIN_DBT_SPILL_DIR') }}\"" in profile

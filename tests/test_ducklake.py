@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 from orchestration.layout import REPO_ROOT, layout_from_env
+from orchestration.settings import get_settings
 
 LAKE_SETTINGS = ("DUCKLAKE_CATALOG", "DUCKLAKE_DATA_PATH", "DUCKLAKE_S3_ENDPOINT", "DUCKLAKE_S3_KEY_ID")
 
@@ -206,7 +207,7 @@ def test_readers_on_the_published_snapshot_do_not_see_a_build_in_progress(lake):
     build = subprocess.Popen(
         [dbt_executable(), "run", "--select", "dim_country import_dependency", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**os.environ, **lake.layout.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env={**os.environ, **get_settings(lake.layout).dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     seen_during = []
@@ -229,7 +230,6 @@ def test_readers_on_the_published_snapshot_do_not_see_a_build_in_progress(lake):
 
 def test_a_catalog_that_is_down_is_named(monkeypatch, tmp_path):
     from orchestration.duckdb_connection import LakeUnavailable, connect_warehouse
-    from orchestration.settings import get_settings
 
     monkeypatch.setenv("WAREHOUSE_TARGET", "ducklake")
     monkeypatch.setenv("DUCKLAKE_CATALOG", "dbname=nowhere host=127.0.0.1 port=1 user=nobody connect_timeout=2")
@@ -241,7 +241,6 @@ def test_a_catalog_that_is_down_is_named(monkeypatch, tmp_path):
 
 def test_a_store_that_is_down_is_named(monkeypatch, tmp_path):
     from orchestration.duckdb_connection import LakeUnavailable, connect_warehouse
-    from orchestration.settings import get_settings
 
     if not os.environ.get("DUCKLAKE_CATALOG"):
         _unavailable("the DuckLake catalog is not configured: run `make lake`")

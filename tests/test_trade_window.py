@@ -110,6 +110,7 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
         ).fetchone()[0]
         con.execute("update marts.trade_flows set source_file = 'mark: inside' where trade_flow_id = ?", [inside])
 
+    docs_written = (layout.dbt_docs_dir / "index.html").stat().st_mtime_ns
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
     monkeypatch.setenv("SAMPLE_DATA_DIR", str(mirror))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
@@ -118,6 +119,9 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
     out = capsys.readouterr().out
     assert "raw tables with new loads since" in out and "comtrade__v1_records" in out
     assert f"trade window: partitions comtrade {', '.join(map(str, years))}" in out
+    # new rows in the relations the last build left: its dbt docs page still holds, and is kept
+    assert "dbt docs kept: no dbt node and no relation's columns changed since the last build" in out
+    assert (layout.dbt_docs_dir / "index.html").stat().st_mtime_ns == docs_written, "the page was not rewritten"
 
     with duckdb.connect(str(working), read_only=True) as con:
         marks = dict(

@@ -41,9 +41,9 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, wa
     # The run's window (a tag set by `make run`) says which trade partitions to rebuild; none: all.
     window = dbt_window.decode(context.run.tags)
     layout = warehouse.layout()
-    # dbt's profile reads its database and spill directory from the environment, and dagster-dbt
-    # hands dbt this process's environment: set them from the resource's layout.
-    os.environ.update(layout.dbt_env())
+    # dbt's profile reads its database, spill directory and memory limit from the environment, and
+    # dagster-dbt hands dbt this process's environment: set them from the resource's layout.
+    os.environ.update(get_settings(layout).dbt_env())
     context.log.info(f"dbt build window: {dbt_window.describe(window)}")
     invocation = dbt.cli(dbt_window.dbt_build_args(window), context=context)
     failed: list[AssetCheckResult] = []

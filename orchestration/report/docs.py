@@ -25,6 +25,7 @@ from orchestration.ingest.registry import RAW_TABLES
 from orchestration.ingest.suites import suite_digest, suite_json
 from orchestration.layout import Layout
 from orchestration.report import docs_assets
+from orchestration.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def build_dbt_docs(layout: Layout) -> DocsResult:
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(target),
         ]  # fmt: skip
-        env = {**os.environ, **layout.dbt_env(), "DO_NOT_TRACK": "1"}
+        env = {**os.environ, **get_settings(layout).dbt_env(), "DO_NOT_TRACK": "1"}
         done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():

@@ -19,6 +19,7 @@ from orchestration.ingest.ingest import ingest_table
 from orchestration.ingest.landing import ensure_meta, ensure_raw_table
 from orchestration.ingest.registry import SAMPLE_TABLES
 from orchestration.layout import REPO_ROOT, layout_from_env
+from orchestration.settings import get_settings
 
 from .conftest import release_2023, release_2024, write_archive
 
@@ -37,7 +38,7 @@ SELECT = ["+import_dependency", "+trade_flows", "+dim_country"]
 
 def _dbt(args: list[str], warehouse: Path, target: Path) -> None:
     dbt = Path(sys.executable).parent / "dbt"
-    dbt_env = layout_from_env(warehouse_dir=warehouse.parent).dbt_env(database=warehouse)
+    dbt_env = get_settings(layout_from_env(warehouse_dir=warehouse.parent)).dbt_env(database=warehouse)
     env = {**os.environ, **dbt_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     done = subprocess.run(
         [str(dbt), *args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")],

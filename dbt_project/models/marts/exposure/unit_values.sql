@@ -36,17 +36,16 @@ with flows as not materialized (
 -- over the 10M series of a BACI year took 55 s of the model's 60 s: almost every series sums one
 -- code of one classification (min = max says so), and only the series that sum several (HS2022
 -- splits summed to their parent) are aggregated again for their exact list and count.
+{%- set series_key = [
+    'source', 'reporter_iso3', 'partner_iso3', 'partner_is_aggregate', 'flow', 'period_type', 'year',
+    'month', 'product',
+] %}
+{#- the key's columns that can be null (the others are filtered or coalesced in `flows`) #}
+{%- set nullable = ['partner_is_aggregate', 'flow', 'period_type', 'year', 'month'] %}
 summed as (
     select
-        source,
-        reporter_iso3,
-        partner_iso3,
-        partner_is_aggregate,
-        flow,
-        period_type,
-        year,
-        month,
-        product,
+        {% for column in series_key %}{{ column }},
+        {% endfor -%}
         any_value(chain) as chain,
         any_value(stage) as stage,
         any_value(material) as material,
@@ -65,46 +64,21 @@ summed as (
 -- the series that sum several codes or classifications
 several as (
     select
-        f.source,
-        f.reporter_iso3,
-        f.partner_iso3,
-        f.partner_is_aggregate,
-        f.flow,
-        f.period_type,
-        f.year,
-        f.month,
-        f.product,
+        {% for column in series_key %}f.{{ column }},
+        {% endfor -%}
         list(distinct f.hs_code order by f.hs_code) as hs_codes,
         count(distinct f.classification_code) as classification_count
     from flows as f
     semi join (select * from summed where sums_several) as s
-        on
-            f.source = s.source
-            and f.reporter_iso3 = s.reporter_iso3
-            and f.partner_iso3 = s.partner_iso3
-            and f.partner_is_aggregate is not distinct from s.partner_is_aggregate
-            and f.flow is not distinct from s.flow
-            and f.period_type is not distinct from s.period_type
-            and f.year is not distinct from s.year
-            and f.month is not distinct from s.month
-            and f.product = s.product
+        on {{ same_key('f', 's', series_key, nullable) }}
     group by all
 ),
 
+-- (the first branch gives the columns their order: the second is matched to it by name)
 grouped as (
     select
-        source,
-        reporter_iso3,
-        partner_iso3,
-        partner_is_aggregate,
-        flow,
-        period_type,
-        year,
-        month,
-        product,
-        chain,
-        stage,
-        material,
+        {% for column in series_key + ['chain', 'stage', 'material'] %}{{ column }},
+        {% endfor -%}
         [first_hs_code] as hs_codes,
         (first_classification_code is not null)::bigint as classification_count,
         value_usd,
@@ -112,37 +86,14 @@ grouped as (
         all_weighed
     from summed
     where not sums_several
-    union all
+    union all by name
     select
-        s.source,
-        s.reporter_iso3,
-        s.partner_iso3,
-        s.partner_is_aggregate,
-        s.flow,
-        s.period_type,
-        s.year,
-        s.month,
-        s.product,
-        s.chain,
-        s.stage,
-        s.material,
+        s.* exclude (s.first_hs_code, s.first_classification_code, s.sums_several),
         m.hs_codes,
-        m.classification_count,
-        s.value_usd,
-        s.net_weight_kg,
-        s.all_weighed
+        m.classification_count
     from summed as s
     inner join several as m
-        on
-            s.source = m.source
-            and s.reporter_iso3 = m.reporter_iso3
-            and s.partner_iso3 = m.partner_iso3
-            and s.partner_is_aggregate is not distinct from m.partner_is_aggregate
-            and s.flow is not distinct from m.flow
-            and s.period_type is not distinct from m.period_type
-            and s.year is not distinct from m.year
-            and s.month is not distinct from m.month
-            and s.product = m.product
+        on {{ same_key('s', 'm', series_key, nullable) }}
     where s.sums_several
 ),
 
