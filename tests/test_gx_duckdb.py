@@ -113,3 +113,25 @@ def test_every_suite_regex_is_anchored():
             regex = expectation["kwargs"].get("regex")
             if regex is not None:
                 assert regex.startswith("^") and regex.endswith("$"), (table.name, regex)
+
+
+def test_configurations_are_memoised_only_while_a_batch_is_validated(con):
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import Expectation
+
+    from data_quality import gx_duckdb
+
+    gx_context()
+    assert getattr(Expectation.configuration.fget, "memoised", False), "GX renamed Expectation.configuration"
+    expectation = gx.expectations.ExpectColumnValuesToNotBeNull(column="value")
+    # outside a validation every read builds afresh, and sees a change
+    assert expectation.configuration is not expectation.configuration
+    expectation.column = "code"
+    assert expectation.configuration.kwargs["column"] == "code"
+    with gx_duckdb.batch_for_query(con, "select * from t") as batch:
+        assert expectation.configuration is expectation.configuration
+        # GX changes no expectation while it validates: the results match each one's own configuration
+        result = batch.validate(gx_duckdb.expectation_suite(SUITE), result_format="SUMMARY")
+    assert {r.expectation_config.type for r in result.results} == {e["type"] for e in SUITE["expectations"]}
+    assert all(r.success for r in result.results)
+    assert gx_duckdb._CONFIGURATIONS is None
