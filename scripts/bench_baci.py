@@ -69,10 +69,14 @@ def _descendants(root: int) -> list[int]:
 
 
 class MemorySampler:
-    """Peak resident memory of this process and all its descendants, summed at each sample."""
+    """Peak resident memory of this process's descendants (and of this process itself while a stage
+    runs in it), summed at each sample."""
 
     def __init__(self, interval: float = 0.1):
         self.interval = interval
+        # off while a stage runs as a child (`make run`): the bench's own memory (the generator's
+        # buffers, about 0.3 GiB) is not the pipeline's
+        self.include_self = True
         self.peak = 0
         self.stage_peak = 0
         self.stage_process_peak = 0  # the largest single process (a worker, dbt) in the stage
@@ -82,11 +86,11 @@ class MemorySampler:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            sizes = [_rss_bytes(me), *(_rss_bytes(p) for p in _descendants(me))]
-            total = sum(sizes)
+            children = [_rss_bytes(p) for p in _descendants(me)]
+            total = sum(children) + (_rss_bytes(me) if self.include_self else 0)
             self.peak = max(self.peak, total)
             self.stage_peak = max(self.stage_peak, total)
-            self.stage_process_peak = max(self.stage_process_peak, max(sizes[1:], default=0))
+            self.stage_process_peak = max(self.stage_process_peak, max(children, default=0))
             self._stop.wait(self.interval)
 
     def start(self) -> MemorySampler:
@@ -125,11 +129,17 @@ class BenchResult:
 
 
 @contextmanager
-def stage(result: BenchResult, sampler: MemorySampler, name: str, rows: int = 0) -> Iterator[Stage]:
+def stage(
+    result: BenchResult, sampler: MemorySampler, name: str, rows: int = 0, *, in_process: bool = True
+) -> Iterator[Stage]:
     entry = Stage(name, rows)
     sampler.stage_peak = sampler.stage_process_peak = 0
+    sampler.include_self = in_process
     started = time.perf_counter()
-    yield entry
+    try:
+        yield entry
+    finally:
+        sampler.include_self = True
     entry.seconds += time.perf_counter() - started
     entry.peak_rss_bytes = max(entry.peak_rss_bytes, sampler.stage_peak)
     entry.peak_process_rss_bytes = max(entry.peak_process_rss_bytes, sampler.stage_process_peak)
@@ -152,7 +162,8 @@ def data_farm(sample: Path, target: Path) -> Path:
 
 def run_pipeline(result: BenchResult, sampler: MemorySampler, name: str, env: dict, log: Path) -> Stage:
     """`make run`'s command as a child process; its wall time and the peak RSS of its process tree."""
-    with stage(result, sampler, name, result.rows if "archive" in name else 0) as entry, log.open("w") as out:
+    rows = result.rows if "archive" in name else 0
+    with stage(result, sampler, name, rows, in_process=False) as entry, log.open("w") as out:
         done = subprocess.run([sys.executable, "-m", "orchestration.run_pipeline"], cwd=REPO, env=env,
                               stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     if done.returncode != 0:

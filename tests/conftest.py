@@ -67,7 +67,22 @@ def built_warehouse(tmp_path_factory, sample_data_dir) -> Iterator[BuiltWarehous
         env.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
         result = run_warehouse_job()
         assert result.success, "the pipeline failed on the real sample data"
-        yield BuiltWarehouse(warehouse_dir, sample_data_dir, result)
+        built = BuiltWarehouse(warehouse_dir, sample_data_dir, result)
+        _record_as_last_build(built.layout)
+        yield built
+
+
+def _record_as_last_build(layout: Layout) -> None:
+    """The whole job's build, recorded as `make run` records its builds: `run_pipeline.main` on this
+    warehouse (or a copy) then plans against it, and rebuilds only what changed since."""
+    from datetime import UTC, datetime
+
+    from orchestration.build_plan import BuildPlan, record_build
+    from orchestration.dbt_project import get_dbt_project
+
+    with duckdb.connect(str(layout.working_db)) as con:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        record_build(con, layout, get_dbt_project().manifest_path, BuildPlan(first_build=True), now)
 
 
 def load_references(con: duckdb.DuckDBPyConnection, table, data_dir: Path) -> None:

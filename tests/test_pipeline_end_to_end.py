@@ -103,12 +103,19 @@ def test_hhi_and_top_supplier_of_us_chip_and_equipment_imports_2024(built_wareho
     assert by_code["854231"][1] == "TWN"  # processors: Taiwan, via Census 5830
 
 
-def test_unchanged_rerun_lands_nothing_and_duplicates_nothing(built_warehouse):
+def test_unchanged_rerun_lands_nothing_and_duplicates_nothing(built_warehouse, tmp_path, monkeypatch, capsys):
+    from orchestration import run_pipeline
+
     with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
         before = con.execute("select count(*) from marts.trade_flows").fetchone()[0]
         loads_before = con.execute("select count(*) from audit.loads").fetchone()[0]
-    result = run_warehouse_job()
-    assert result.success
+    published = built_warehouse.published_path.stat().st_mtime_ns
+    # `make run` again, with nothing changed: every file is already current, and nothing downstream runs
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert run_pipeline.main([]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing changed since the last successful build: dbt, publish and serving skipped." in out
+    assert built_warehouse.published_path.stat().st_mtime_ns == published
     with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
         assert con.execute("select count(*) from marts.trade_flows").fetchone()[0] == before
         assert con.execute("select count(*) from audit.loads").fetchone()[0] == loads_before
@@ -138,6 +145,7 @@ def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
     that is no Comtrade reporter), a range error (EU CRM: a share of 180%) and byte corruption
     (Taiwan customs: NUL bytes in a line). The run fails naming each file, column and rule, the
     published snapshot stays byte-identical, and with the files fixed the next run loads them."""
+    from orchestration import run_pipeline
     from orchestration.run_pipeline import _loads_summary
     from orchestration.settings import get_settings
 
@@ -222,10 +230,12 @@ def test_corrupted_sample_files_fail_clearly_and_keep_the_published_snapshot(
         assert rel in summary
     assert "rule nul_bytes" in summary
 
-    # the data fixed again: the next run succeeds and publishes, with no clean-up
+    # the data fixed again: the next run (`make run`) succeeds, with no clean-up; its files are the
+    # current loads, so nothing is rebuilt
     monkeypatch.setenv("SAMPLE_DATA_DIR", str(sample_data_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     shutil.rmtree(mirror)
-    assert run_warehouse_job().success
+    assert run_pipeline.main([]) == 0
 
 
 def test_every_load_was_validated_and_every_dbt_test_passed(built_warehouse):

@@ -85,7 +85,7 @@ def test_a_changed_file_rebuilds_only_its_partitions(built_warehouse, sample_dat
     layout = layout_from_env(warehouse_dir=warehouse)
     working = layout.working_db
     with duckdb.connect(str(working)) as con:
-        # the session's warehouse was built by the whole job: recorded here as `make run`'s last build
+        # the copy's last build is now: loads other tests added to the session's warehouse do not count
         record_build(
             con,
             layout,

@@ -74,6 +74,8 @@ def test_a_full_run_never_disturbs_readers_of_the_published_snapshot(built_wareh
         "SAMPLE_DATA_DIR": str(built_warehouse.data_dir),
         "DAGSTER_HOME": str(tmp_path),
     }
+    # a full build: with no last build on record, the run rebuilds and publishes everything
+    built_warehouse.layout.build_manifest.unlink()
     try:
         time.sleep(1.0)  # the readers are in their loops before the run starts
         started = time.time()
@@ -89,6 +91,7 @@ def test_a_full_run_never_disturbs_readers_of_the_published_snapshot(built_wareh
         for reader in readers:
             reader.join(timeout=60)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "no successful build recorded yet: everything is built" in run.stdout
     after = _publish_id(published)
     assert after != before, "the run published a new snapshot"
 
