@@ -22,6 +22,23 @@ def sample_data_dir() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def project_manifest_left_alone() -> Iterator[None]:
+    """No test may rewrite the dbt project's own manifest (`make` parses it for the embedded target):
+    `make run` plans against it, and a manifest parsed elsewhere (a lake target, other vars) reads as
+    every dbt node edited, so later tests would rebuild in full. dbt runs in tests take a target path."""
+    from orchestration.layout import DBT_PROJECT_DIR
+
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+    def stamp() -> tuple[int, int] | None:
+        return (manifest.stat().st_mtime_ns, manifest.stat().st_size) if manifest.exists() else None
+
+    before = stamp()
+    yield
+    assert stamp() == before, f"{manifest} was rewritten during this test: give its dbt command a --target-path"
+
+
 @dataclass
 class BuiltWarehouse:
     warehouse_dir: Path

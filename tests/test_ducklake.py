@@ -180,7 +180,7 @@ def test_the_rerun_builds_the_sample_on_the_lake_with_the_embedded_marts(lake, b
     assert state["mismatched"] == [] and state["twice"] == []
 
 
-def test_readers_on_the_published_snapshot_do_not_see_a_build_in_progress(lake):
+def test_readers_on_the_published_snapshot_do_not_see_a_build_in_progress(lake, tmp_path):
     from orchestration.dbt_project import dbt_executable
     from orchestration.duckdb_connection import attach_lake, connect, connect_warehouse
     from orchestration.layout import DBT_PROJECT_DIR
@@ -203,10 +203,13 @@ def test_readers_on_the_published_snapshot_do_not_see_a_build_in_progress(lake):
 
     before = marts_seen()
     assert before and all(file_rows[name] == n for name, n in before.items())  # the snapshot file: same build
-    # a build in progress: dbt rebuilds marts on the lake in another process; a writer adds a row
+    # a build in progress: dbt rebuilds marts on the lake in another process; a writer adds a row.
+    # (Its own target path: the project's manifest, parsed for the embedded target, is what the next
+    # embedded `make run` plans against; a lake target's manifest there would read as every node edited.)
     build = subprocess.Popen(
         [dbt_executable(), "run", "--select", "dim_country import_dependency", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
         env={**os.environ, **get_settings(lake.layout).dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

@@ -114,7 +114,7 @@ def test_unchanged_rerun_lands_nothing_and_duplicates_nothing(built_warehouse, t
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     assert run_pipeline.main([]) == 0
     out = capsys.readouterr().out
-    assert "Nothing changed since the last successful build: dbt, publish and serving skipped." in out
+    assert "Nothing changed since the last successful build: dbt, publish and serving skipped." in out, out[-3000:]
     assert built_warehouse.published_path.stat().st_mtime_ns == published
     with duckdb.connect(str(built_warehouse.working_path), read_only=True) as con:
         assert con.execute("select count(*) from marts.trade_flows").fetchone()[0] == before
